@@ -1,0 +1,106 @@
+{# Parsing helpers the staging models call. Kept free of exception blocks: they run over millions
+   of rows and a plpgsql EXCEPTION clause costs a subtransaction per call. #}
+
+{% macro udf_clean_text() %}
+create or replace function util.clean_text(v text) returns text
+language sql immutable parallel safe as $fn$
+  -- trims ASCII and ideographic whitespace; an empty value is NULL
+  select nullif(btrim(v, E' \t\r\n\u3000\u00a0'), '')
+$fn$
+{% endmacro %}
+
+{% macro udf_lookup_key() %}
+create or replace function util.lookup_key(v text) returns text
+language sql immutable parallel safe as $fn$
+  -- the key a value lookup matches on: NFKC (full-width → half-width), no spaces, upper case
+  select nullif(upper(regexp_replace(normalize(v, NFKC), '\s+', '', 'g')), '')
+$fn$
+{% endmacro %}
+
+{% macro udf_parse_date() %}
+create or replace function util.parse_date(v text) returns date
+language plpgsql immutable parallel safe as $fn$
+declare
+  s text := btrim(normalize(coalesce(v, ''), NFKC));
+  parts text[];
+  y int; m int; d int;
+begin
+  if s = '' then
+    return null;
+  end if;
+  parts := regexp_match(s, '^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$');
+  if parts is null then
+    parts := regexp_match(s, '^(\d{4})(\d{2})(\d{2})$');
+  end if;
+  if parts is null then
+    -- Excel stores dates as days since 1899-12-30; serials 1–2958465 cover years 1900–9999
+    if s ~ '^\d{1,7}(\.0+)?$' and floor(s::numeric) between 1 and 2958465 then
+      return date '1899-12-30' + floor(s::numeric)::int;
+    end if;
+    return null;
+  end if;
+  y := parts[1]::int; m := parts[2]::int; d := parts[3]::int;
+  if y < 1900 or m < 1 or m > 12 or d < 1
+     or d > extract(day from (make_date(y, m, 1) + interval '1 month - 1 day'))::int then
+    return null;
+  end if;
+  return make_date(y, m, d);
+end
+$fn$
+{% endmacro %}
+
+{% macro udf_date_format() %}
+create or replace function util.date_format(v text) returns text
+language sql immutable parallel safe as $fn$
+  -- which way a date was written: the standard's YYYY/MM/DD (or ISO), or a variant to report
+  select case
+    when util.clean_text(v) is null then null
+    when util.parse_date(v) is null then 'unparseable'
+    when btrim(normalize(v, NFKC)) ~ '^\d{4}[-/]\d{1,2}[-/]\d{1,2}' then 'standard'
+    when btrim(normalize(v, NFKC)) ~ '^\d{8}$' then 'yyyymmdd'
+    when btrim(normalize(v, NFKC)) ~ '^\d{1,7}(\.0+)?$' then 'excel_serial'
+    else 'other'
+  end
+$fn$
+{% endmacro %}
+
+{% macro udf_parse_decimal() %}
+create or replace function util.parse_decimal(v text) returns numeric
+language sql immutable parallel safe as $fn$
+  -- thousands separators, currency signs and unit words are dropped; anything else is NULL
+  select case when s ~ '^[-+]?\d+(\.\d+)?$' then s::numeric end
+  from (select regexp_replace(normalize(coalesce(v, ''), NFKC), '[\s,¥￥]|万元|元', '', 'g') as s) t
+$fn$
+{% endmacro %}
+
+{% macro udf_lookup_value() %}
+create or replace function util.lookup_value(lookup text, v text) returns text
+language sql stable parallel safe as $fn$
+  select canonical_value from ref.ref_value_lookup
+  where lookup_name = lookup and alias_key = util.lookup_key(v)
+$fn$
+{% endmacro %}
+
+{% macro udf_lookup_values() %}
+create or replace function util.lookup_values(lookup text, v text, separators text) returns text
+language sql stable parallel safe as $fn$
+  -- a field that may hold several values: every part must be known, else the field is NULL
+  select case when count(*) = count(l.canonical_value)
+              then string_agg(distinct l.canonical_value, '、' order by l.canonical_value) end
+  from regexp_split_to_table(v, '[' || separators || ']') as part
+  left join ref.ref_value_lookup l
+    on l.lookup_name = lookup and l.alias_key = util.lookup_key(part)
+  where util.clean_text(part) is not null
+$fn$
+{% endmacro %}
+
+{% macro udf_pii_hash() %}
+create or replace function util.pii_hash(v text) returns text
+language sql stable parallel safe as $fn$
+  -- HMAC-SHA256 with the key from CREDIT_PII_HASH_KEY. The key's inner and outer pads are
+  -- stored (restricted schema) by credit.pii.install_key; pgcrypto is not in the embedded server.
+  select encode(sha256(k.outer_pad || sha256(k.inner_pad || convert_to(v, 'UTF8'))), 'hex')
+  from restricted.pii_key k
+  where v is not null
+$fn$
+{% endmacro %}
