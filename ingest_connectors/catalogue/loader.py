@@ -71,10 +71,13 @@ def _resolve_record_type(raw: dict, root: Path) -> dict:
 
 def load_sector(path: Path, root: Path = CATALOGUE_DIR) -> Sector:
     raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{path}: expected a mapping, not {type(raw).__name__}")
     try:
         raw["record_types"] = [_resolve_record_type(r, root) for r in raw.get("record_types", [])]
         return Sector.model_validate(raw)
-    except (ValueError, TypeError, KeyError) as exc:
+    # OSError: an unknown layout or fragment name (its file is missing) is this file's error too.
+    except (ValueError, TypeError, KeyError, OSError) as exc:
         raise CatalogueError(f"{path}: {exc}") from exc
 
 
