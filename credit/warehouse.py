@@ -143,6 +143,26 @@ def ensure_database(location: WarehouseLocation) -> None:
         conn.execute("create extension if not exists pg_trgm")
 
 
+PIPELINE_SCHEMAS = ("raw", "audit", "restricted", "util")
+
+
+def ensure_pipeline_schemas(conn: psycopg.Connection) -> None:
+    """Schemas and tables the pipeline writes outside dbt (dbt creates its own layers)."""
+    for schema in PIPELINE_SCHEMAS:
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+    # Which loads of each sector the quality gate has released for publication; the published
+    # views show a sector's records only up to its last released load.
+    conn.execute(
+        """create table if not exists audit.sector_release (
+               sector_slug text primary key,
+               released_up_to_load_id bigint not null,
+               released_at timestamptz not null default now(),
+               run_id text
+           )"""
+    )
+    conn.commit()
+
+
 def drop_database(location: WarehouseLocation) -> None:
     admin = location.with_database("postgres")
     with psycopg.connect(admin.conninfo(), autocommit=True) as conn:

@@ -43,6 +43,7 @@ INFORMATION_CATEGORIES = (
 Polarity = Literal["positive", "negative", "neutral"]
 ConnectorKind = Literal["file_drop", "http_api", "database"]
 
+MAX_FEED_KEY_LENGTH = 63 - len("int_gate__")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -168,6 +169,13 @@ class Sector(Strict):
         codes = [r.code for r in self.record_types]
         if len(codes) != len(set(codes)):
             raise ValueError(f"sector {self.slug}: duplicate record types")
+        for code in codes:
+            # the feed key names tables and models; PostgreSQL truncates identifiers at 63 bytes
+            if len(f"{self.slug}__{code}") > MAX_FEED_KEY_LENGTH:
+                raise ValueError(
+                    f"feed {self.slug}__{code} is longer than {MAX_FEED_KEY_LENGTH} characters "
+                    f"(its gate model int_gate__<feed> must fit PostgreSQL's 63)"
+                )
         return self
 
 

@@ -3,6 +3,23 @@
 {% macro install_udfs() %}
   {% set statements = [
       "create schema if not exists util",
+      udf_normalise_code(),
+      udf_uscc_check_char(),
+      udf_org_code_check_char(),
+      udf_id_number_check_char(),
+      udf_mod_11_10_is_valid(),
+      udf_uscc_status(),
+      udf_normalise_uscc(),
+      udf_org_code_status(),
+      udf_registration_number_status(),
+      udf_normalise_id_number(),
+      udf_id_number_status_at(),
+      udf_id_number_status(),
+      udf_mask_id_number(),
+      "set check_function_bodies = off",
+      udf_clean_text(), udf_lookup_key(), udf_parse_date(), udf_date_format(),
+      udf_parse_decimal(), udf_lookup_value(), udf_lookup_values(), udf_pii_hash(),
+      udf_normalise_name(),
   ] %}
   {{ return(statements | join(";\n")) }}
 {% endmacro %}

@@ -1,0 +1,91 @@
+-- The subject master: one row per credit subject, with every identifier seen for it, its
+-- canonical name and name history. subject_id is derived from the subject key (USCC, keyed hash
+-- of the ID number, or legacy code), so rebuilds and new data never renumber a subject.
+{{ config(post_hook=[
+    "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id)",
+    "create index if not exists {{ this.name }}_uscc_idx on {{ this }} (uscc)",
+    "create index if not exists {{ this.name }}_id_hash_idx on {{ this }} (id_number_hash)",
+    "create index if not exists {{ this.name }}_name_idx on {{ this }} (name_key)",
+]) }}
+
+with resolved as (
+
+    select * from {{ ref('int_records__resolved') }}
+    where subject_id is not null
+
+),
+
+base as (
+
+    select * from {{ ref('int_subjects__registration_base') }}
+
+),
+
+names as (
+
+    select
+        subject_id,
+        subject_name,
+        count(*) as times_sent,
+        min(decision_date) as first_seen_date,
+        max(decision_date) as last_seen_date
+    from resolved
+    where subject_name is not null
+    group by subject_id, subject_name
+
+),
+
+name_history as (
+
+    select
+        subject_id,
+        -- the canonical name is the one sent most often, the latest on a tie
+        (array_agg(subject_name order by times_sent desc, last_seen_date desc nulls last, subject_name))[1] as canonical_name,
+        jsonb_agg(jsonb_build_object('name', subject_name, 'times_sent', times_sent,
+                                     'first_seen', first_seen_date, 'last_seen', last_seen_date)
+                  order by first_seen_date nulls last, subject_name) as name_history
+    from names
+    group by subject_id
+
+),
+
+subjects as (
+
+    select
+        subject_id,
+        min(resolved_subject_key) as subject_key,
+        mode() within group (order by subject_kind) as subject_kind,
+        max(valid_uscc) as uscc,
+        max(valid_registration_number) as registration_number,
+        max(valid_org_code) as org_code,
+        max(valid_id_number_hash) as id_number_hash,
+        max(id_number_masked) filter (where valid_id_number_hash is not null) as id_number_masked,
+        min(decision_date) as first_seen_date,
+        max(decision_date) as last_seen_date,
+        count(*) as records_received
+    from resolved
+    group by subject_id
+
+)
+
+select
+    subjects.subject_id,
+    subjects.subject_key,
+    subjects.subject_kind,
+    coalesce(name_history.canonical_name, base.subject_name) as canonical_name,
+    util.normalise_name(coalesce(name_history.canonical_name, base.subject_name)) as name_key,
+    name_history.name_history,
+    coalesce(subjects.uscc, base.uscc) as uscc,
+    coalesce(subjects.registration_number, base.registration_number) as registration_number,
+    coalesce(subjects.org_code, base.org_code, substr(coalesce(subjects.uscc, base.uscc), 9, 9)) as org_code,
+    subjects.id_number_hash,
+    subjects.id_number_masked,
+    -- division code: USCC positions 3–8, or the first six digits of the ID number
+    coalesce(substr(coalesce(subjects.uscc, base.uscc), 3, 6), left(subjects.id_number_masked, 6)) as division_code,
+    'active'::text as subject_status,
+    subjects.first_seen_date,
+    subjects.last_seen_date,
+    subjects.records_received
+from subjects
+left join name_history using (subject_id)
+left join base on 'U:' || base.uscc = subjects.subject_key

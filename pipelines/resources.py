@@ -1,0 +1,26 @@
+"""Dagster resources. Both derive the warehouse from :mod:`credit.warehouse` — the one setting."""
+
+from __future__ import annotations
+
+import psycopg
+import dagster as dg
+
+from credit import pii, warehouse
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse: embedded PostgreSQL by default, ``CREDIT_WAREHOUSE_URL`` when set."""
+
+    def location(self) -> warehouse.WarehouseLocation:
+        return warehouse.locate()
+
+    def connect(self, **kwargs) -> psycopg.Connection:
+        return warehouse.connect(self.location(), **kwargs)
+
+    def prepare(self) -> warehouse.WarehouseLocation:
+        """Make the database ready for a run: schemas the pipeline owns and the PII hash key."""
+        location = self.location()
+        with warehouse.connect(location) as conn:
+            warehouse.ensure_pipeline_schemas(conn)
+            pii.install_key(conn)
+        return location
