@@ -34,7 +34,8 @@ CODES = [f["code"] for f in FIELDS]
 COLUMNS = [f["column"] for f in FIELDS]
 
 
-def make_feed(kind: str = "file_drop", settings: dict | None = None, slug: str = "testing") -> Feed:
+def make_feed(kind: str = "file_drop", settings: dict | None = None, slug: str = "testing",
+              code: str = "penalty") -> Feed:
     """A one-record-type feed with six fields: small enough to read in a test."""
     sector = Sector.model_validate({
         "number": 99, "slug": slug, "name_zh": "测试", "name_en": "Testing",
@@ -42,7 +43,7 @@ def make_feed(kind: str = "file_drop", settings: dict | None = None, slug: str =
                          "name_en": "Test bureau"}],
         "connector": {"kind": kind, "settings": settings or {}},
         "record_types": [{
-            "code": "penalty", "name_zh": "行政处罚", "name_en": "Penalty",
+            "code": code, "name_zh": "行政处罚", "name_en": "Penalty",
             "category": "行政管理信息", "polarity": "negative",
             "decision_number": "decision_number", "decision_date": "decision_date",
             "unique_key": ["decision_number"], "fields": FIELDS,
