@@ -21,7 +21,7 @@ select
     rec.authority_name::text as authority_name,
     rec.authority_uscc::text as authority_uscc,
     rec.record_content::text as record_content,
-    rec.fine_wan_yuan::numeric as fine_wan_yuan,
+    rec.fine_wan_yuan::numeric(18, 6) as fine_wan_yuan,
     rec.publication_max_end_date::date as publication_end_date
 from {{ ref('mart_publication__record') }} as rec
 where {{ released('rec') }}

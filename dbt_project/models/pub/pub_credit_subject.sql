@@ -1,5 +1,6 @@
 -- The subject directory: every credit subject with a published record.
-{{ config(alias='credit_subject', materialized='view') }}
+{{ config(alias='credit_subject', materialized='view', post_hook=["{{ create_credit_check_function() }}"]) }}
+-- depends_on: {{ ref('mart_publication__record') }}
 
 select
     subj.subject_id::text as subject_id,

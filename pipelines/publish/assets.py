@@ -1,0 +1,59 @@
+"""Publication per sector: release the sector's newly landed loads to the published schema.
+
+The published views (pub.*) show a sector's records only up to its last released load. This step
+depends on the sector's staging models, so their blocking field-specification checks gate it: a
+sector whose feed is systematically broken keeps its previous publication while the others move on.
+"""
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from ingest_connectors.catalogue import Sector, catalogue
+from pipelines.quality.checks import staging_key
+from pipelines.resources import WarehouseResource
+from pipelines.transform.assets import warehouse_models
+
+RELEASE_SQL = """
+insert into audit.sector_release (sector_slug, released_up_to_load_id, released_at, run_id)
+select %(sector)s, coalesce(max(load_id), 0), now(), %(run_id)s
+from audit.load
+where feed_key like %(prefix)s and status = 'loaded'
+on conflict (sector_slug) do update
+set released_up_to_load_id = greatest(audit.sector_release.released_up_to_load_id,
+                                      excluded.released_up_to_load_id),
+    released_at = excluded.released_at, run_id = excluded.run_id
+returning released_up_to_load_id
+"""
+
+
+def publish_key(sector: Sector) -> dg.AssetKey:
+    return dg.AssetKey(["publish", sector.slug])
+
+
+def _publish_asset(sector: Sector) -> dg.AssetsDefinition:
+    deps = [staging_key(f"{sector.slug}__{rt.code}") for rt in sector.record_types]
+    deps.append(get_asset_key_for_model([warehouse_models], "mart_publication__record"))
+
+    @dg.asset(
+        key=publish_key(sector),
+        deps=deps,
+        group_name="publish",
+        kinds={"postgres"},
+        description=f"Release {sector.name_zh} ({sector.slug}) records that passed the quality gate to pub.*.",
+        tags={"sector": sector.slug},
+    )
+    def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.connect() as conn:
+            released = conn.execute(RELEASE_SQL, {"sector": sector.slug, "run_id": context.run.run_id,
+                                                  "prefix": f"{sector.slug}\\_\\_%"}).fetchone()[0]
+            published = conn.execute(
+                "select count(*) from pub.credit_record where sector_slug = %s", (sector.slug,)
+            ).fetchone()[0]
+            conn.commit()
+        return dg.MaterializeResult(metadata={"released_up_to_load_id": released, "records_published": published})
+
+    return publish
+
+
+def publish_assets() -> list[dg.AssetsDefinition]:
+    return [_publish_asset(sector) for sector in catalogue().sectors]
