@@ -104,13 +104,14 @@ def _make_handler(api_dir: Path, tokens: str | Mapping[str, str], faults: FaultP
             pass
 
         def _send(self, status: int, body: bytes, n: int | None = None) -> None:
+            if n is not None:
+                with faults._lock:
+                    faults.log.append((n, self.path, status))
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
-            if n is not None:
-                faults.log.append((n, self.path, status))
 
         def _json(self, status: int, obj, n: int | None = None) -> None:
             self._send(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), n)
@@ -140,7 +141,7 @@ def _make_handler(api_dir: Path, tokens: str | Mapping[str, str], faults: FaultP
                 return self._json(404, {"error": "not found"}, n)
             record_type = parts[3]
             path = api_dir / sector / f"{record_type}.jsonl"
-            if not (api_dir / sector).is_dir() or "/" in record_type or record_type.startswith("."):
+            if not path.is_file() or record_type.startswith("."):
                 return self._json(404, {"error": f"no feed {sector}/{record_type}"}, n)
             query = parse_qs(url.query)
             try:
@@ -161,9 +162,9 @@ def _make_handler(api_dir: Path, tokens: str | Mapping[str, str], faults: FaultP
                 if faults.malformed_kind == "items_not_list":
                     return self._json(200, {"items": {"error": "not a list"}, "next_cursor": next_cursor,
                                             "has_more": has_more}, n)
-                body = json.dumps({"items": items, "next_cursor": next_cursor, "has_more": has_more},
-                                  ensure_ascii=False).encode("utf-8")
-                return self._send(200, body[: max(1, len(body) // 2)], n)
+                text = json.dumps({"items": items, "next_cursor": next_cursor, "has_more": has_more},
+                                  ensure_ascii=False)
+                return self._send(200, text[: max(1, len(text) // 2)].encode("utf-8"), n)  # truncated
             return self._json(200, {"items": items, "next_cursor": next_cursor, "has_more": has_more}, n)
 
     return Handler

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ingest_connectors.catalogue import Catalogue, Feed, catalogue as load_default_catalogue
 from ingest_connectors.simulator.defects import ALL_KINDS, DefectMaker
+from ingest_connectors.simulator.identifiers import Weighted
 from ingest_connectors.simulator.rows import Row, RowBuilder, decision_prefixes
 from ingest_connectors.simulator.subjects import SUBJECT_CATEGORY, SubjectPool
 from ingest_connectors.simulator.writers import (
@@ -250,8 +251,8 @@ class FeedRun:
         self.writer = writer
         self.truth = truth
         self.stats = FeedStats(feed.key, feed.sector.connector.kind)
-        dept_weights = [3.0] + [1.0] * (len(feed.sector.departments) - 1)
-        self.dept_weights = dept_weights
+        self.pick_dept = Weighted(range(len(feed.sector.departments)),
+                                  [3.0] + [1.0] * (len(feed.sector.departments) - 1))
 
     def make(self, sim_id: str, decision: dt.date, dept_index: int, day_mode: bool = False) -> tuple[Row, list[Row]]:
         """One base row (maybe made defective) and the extra rows it spawns (duplicate/correction)."""
@@ -286,7 +287,7 @@ class FeedRun:
     def run_bulk(self, n: int, preset: Preset) -> FeedStats:
         rng = self.rng
         dates = _decision_dates(rng, n, preset.start, preset.end)
-        depts = [rng.choices(range(len(self.dept_weights)), weights=self.dept_weights)[0] for _ in dates]
+        depts = [self.pick_dept(rng) for _ in dates]
         prefix = feed_id(self.feed)
         numbered = [(f"{prefix}-{i + 1:07d}", d, k) for i, (d, k) in enumerate(zip(dates, depts))]
         years = list(range(preset.start.year, preset.end.year + 1))
@@ -344,7 +345,7 @@ class FeedRun:
         rows: list[tuple[str, dt.date, int]] = []
         for i in range(n):
             d = day - dt.timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3, 4, 5, 6)))
-            k = rng.choices(range(len(self.dept_weights)), weights=self.dept_weights)[0]
+            k = self.pick_dept(rng)
             rows.append((f"{prefix}-{day:%Y%m%d}-{i + 1:05d}", d, k))
         rows.sort(key=lambda x: (x[2], x[1], x[0]))
         if self.writer.kind == "file_drop":

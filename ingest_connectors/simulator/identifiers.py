@@ -7,6 +7,8 @@ Pure functions on strings; the randomness lives in the callers.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
+from itertools import accumulate
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
@@ -26,19 +28,20 @@ DIVISION_NAMES = {
 }
 
 
-def _org_char_value(c: str) -> int:
-    return int(c) if c.isdigit() else ord(c) - ord("A") + 10
+_ORG_VALUE = {c: (int(c) if c.isdigit() else ord(c) - ord("A") + 10) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 
 def org_code_check(body: str) -> str:
     """Check character of a GB 11714 organisation code over its 8 body characters."""
-    total = sum(_org_char_value(c) * w for c, w in zip(body, _ORG_WEIGHTS))
+    v = _ORG_VALUE
+    total = sum(map(int.__mul__, (v[c] for c in body), _ORG_WEIGHTS))
     c = 11 - total % 11
     return "X" if c == 10 else "0" if c == 11 else str(c)
 
 
 def uscc_check(first17: str) -> str:
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS))
+    v = _USCC_VALUE
+    total = sum(map(int.__mul__, (v[c] for c in first17), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total) % 31]
 
 
@@ -70,7 +73,7 @@ def make_registration_number(division: str, body8: str) -> str:
 
 
 def id_check(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(map(int.__mul__, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def make_id_number(division: str, birth: dt.date, sequence: int) -> str:
@@ -96,6 +99,21 @@ def id_to_15(number18: str) -> str:
 def id_from_15(number15: str) -> str:
     first17 = number15[:6] + "19" + number15[6:]
     return first17 + id_check(first17)
+
+
+class Weighted:
+    """A weighted choice that costs one ``rng.random()`` (``random.choices`` is slow per call)."""
+
+    __slots__ = ("items", "cum", "total")
+
+    def __init__(self, items, weights):
+        self.items = tuple(items)
+        self.cum = list(accumulate(float(w) for w in weights))
+        self.total = self.cum[-1]
+
+    def __call__(self, rng):
+        i = bisect_right(self.cum, rng.random() * self.total)
+        return self.items[i if i < len(self.items) else -1]
 
 
 # --- presentation variants -----------------------------------------------------------------

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover
 from ingest_connectors.catalogue.model import Feed, FieldSpec, Lookup
 from ingest_connectors.simulator import vocab
 from ingest_connectors.simulator.identifiers import (
-    DIVISION_NAMES, USCC_PLACEHOLDER, id_to_15, make_uscc, to_fullwidth,
+    DIVISION_NAMES, USCC_PLACEHOLDER, Weighted, id_to_15, make_uscc, to_fullwidth,
 )
 from ingest_connectors.simulator.subjects import SUBJECT_CATEGORY, Subject, SubjectPool
 
@@ -74,6 +74,21 @@ SUBJECT_COLUMNS = frozenset((
 ))
 _REMARK_TEXT = ("已整改", "当事人已履行", "已缴纳罚款", "无", "/", "补录", "信用修复中", "首次违法")
 _ENUM_JUNK = ("未知类别", "待核实", "暂无分类", "类别不详", "见附件")
+
+
+_PERSON_PENALTIES = Weighted(
+    (("罚款",), ("警告",), ("警告", "罚款"), ("限制从业",), ("罚款", "没收违法所得"), ("暂扣许可证件",),
+     ("吊销许可证件",), ("行政拘留",)),
+    (40, 15, 15, 8, 8, 6, 5, 3))
+_ENTITY_PENALTIES = Weighted(
+    (("罚款",), ("警告",), ("警告", "罚款"), ("罚款", "没收违法所得"), ("通报批评",), ("责令停产停业", "罚款"),
+     ("吊销许可证件",), ("暂扣许可证件", "罚款"), ("没收违法所得", "没收非法财物", "罚款"), ("降低资质等级",),
+     ("其他",)),
+    (44, 10, 14, 9, 3, 4, 3, 3, 4, 2, 2))
+_SEVERITY = Weighted(("一般", "严重"), (80, 8))
+_SEVERITY_2026 = Weighted(("一般", "轻微", "严重"), (80, 12, 8))
+_SEVERITY_OTHER = Weighted(("一般", "严重", "轻微"), (70, 20, 10))
+_LICENCE_CATEGORY = Weighted(("普通", "登记", "核准", "认可", "特许", "其他"), (60, 15, 10, 8, 5, 2))
 
 
 def department_abbreviation(name_zh: str) -> str:
@@ -215,8 +230,7 @@ class RowBuilder:
         if rt.category == "信用评价结果信息" and "natural_person" in mix and len(mix) > 1:
             mix = {k: v for k, v in mix.items() if k != "natural_person"}
         mix = {k: v for k, v in mix.items() if pool.by_type.get(k)}
-        self.mix_kinds = list(mix)
-        self.mix_weights = [mix[k] for k in self.mix_kinds]
+        self.pick_kind = Weighted(list(mix), [mix[k] for k in mix])
         self.violations = vocab.VIOLATIONS.get(feed.sector.slug, vocab.DEFAULT_VIOLATIONS)
         self.licence_names = vocab.LICENCES.get(feed.sector.slug, ("许可证",))
         self.counters: dict[tuple[int, int], int] = {}
@@ -237,7 +251,7 @@ class RowBuilder:
     # --- facts --------------------------------------------------------------------------------
 
     def draw_subject(self, rng: random.Random) -> Subject:
-        kind = rng.choices(self.mix_kinds, weights=self.mix_weights)[0]
+        kind = self.pick_kind(rng)
         return self.pool.draw(rng, kind)
 
     def decision_number(self, rng: random.Random, dept_index: int, day: dt.date,
@@ -252,17 +266,7 @@ class RowBuilder:
 
     def _penalty_facts(self, rng: random.Random, row: Row) -> None:
         person = row.subject.kind == "natural_person"
-        r = rng.random()
-        if person:
-            options = (("罚款",), ("警告",), ("警告", "罚款"), ("限制从业",), ("罚款", "没收违法所得"),
-                       ("暂扣许可证件",), ("吊销许可证件",), ("行政拘留",))
-            weights = (40, 15, 15, 8, 8, 6, 5, 3)
-        else:
-            options = (("罚款",), ("警告",), ("警告", "罚款"), ("罚款", "没收违法所得"), ("通报批评",),
-                       ("责令停产停业", "罚款"), ("吊销许可证件",), ("暂扣许可证件", "罚款"),
-                       ("没收违法所得", "没收非法财物", "罚款"), ("降低资质等级",), ("其他",))
-            weights = (44, 10, 14, 9, 3, 4, 3, 3, 4, 2, 2)
-        types = rng.choices(options, weights=weights)[0]
+        types = (_PERSON_PENALTIES if person else _ENTITY_PENALTIES)(rng)
         row.penalty_types = types
         if "罚款" in types:
             row.fine = yuan_amount(rng, 200, 300_000 if person else 2_000_000)
@@ -274,7 +278,7 @@ class RowBuilder:
         elif types == ("警告",) or types == ("通报批评",):
             sev = "轻微" if row.decision >= RULE_2026 else "一般"
         else:
-            sev = rng.choices(("一般", "轻微", "严重"), weights=(80, 12 if row.decision >= RULE_2026 else 0, 8))[0]
+            sev = (_SEVERITY_2026 if row.decision >= RULE_2026 else _SEVERITY)(rng)
         row.severity = sev
         # Publicity window (REFERENCE §5) by the rule in force on the decision date.
         if row.decision < RULE_2023:
@@ -441,14 +445,14 @@ class RowBuilder:
         if f.type == "enum":
             lookup = self.lookups[f.lookup]
             values = lookup.values
-            weights = _enum_weights(f.lookup, values)
+            pick = Weighted(values, _enum_weights(f.lookup, values))
 
             def enum_value(rng, row):
                 if lookup.multi and rng.random() < 0.3 and len(values) > 1:
                     chosen = rng.sample(values, 2)
                     row.canon[c] = chosen
                     return "、".join(chosen)
-                v = rng.choices(values, weights=weights)[0]
+                v = pick(rng)
                 row.canon[c] = [v] if lookup.multi else v
                 if c == "list_action":
                     row.removal = v == "移出"
@@ -597,7 +601,7 @@ class RowBuilder:
         return ""
 
     def _col_misconduct_severity(self, rng, row):
-        sev = row.severity or rng.choices(("一般", "严重", "轻微"), weights=(70, 20, 10))[0]
+        sev = row.severity or _SEVERITY_OTHER(rng)
         return self._enum_text(rng, "misconduct_severity", sev, row)
 
     # licences
@@ -605,7 +609,7 @@ class RowBuilder:
         return f"{row.licence_name}准予行政许可决定书" if rng.random() < 0.7 else "准予行政许可决定书"
 
     def _col_licence_category(self, rng, row):
-        cat = rng.choices(("普通", "登记", "核准", "认可", "特许", "其他"), weights=(60, 15, 10, 8, 5, 2))[0]
+        cat = _LICENCE_CATEGORY(rng)
         return self._enum_text(rng, "licence_category", cat, row)
 
     def _col_licence_certificate_name(self, rng, row):

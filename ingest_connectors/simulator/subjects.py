@@ -15,8 +15,8 @@ from faker.providers.company.zh_CN import Provider as _CompanyProvider
 from faker.providers.person.zh_CN import Provider as _PersonProvider
 
 from ingest_connectors.simulator.identifiers import (
-    DIVISION_NAMES, HUANGSHI_DIVISIONS, USCC_ALPHABET, make_id_number, make_registration_number,
-    make_uscc, org_code_check,
+    DIVISION_NAMES, HUANGSHI_DIVISIONS, USCC_ALPHABET, Weighted, make_id_number,
+    make_registration_number, make_uscc, org_code_check,
 )
 
 SUBJECT_TYPES = ("company", "self_employed", "social_org", "public_institution", "natural_person")
@@ -95,8 +95,8 @@ class Subject:
         return SUBJECT_CATEGORY[self.kind]
 
 
-def _pick_division(rng: random.Random) -> str:
-    return rng.choices(HUANGSHI_DIVISIONS, weights=_DIVISION_WEIGHTS)[0]
+_pick_division = Weighted(HUANGSHI_DIVISIONS, _DIVISION_WEIGHTS)
+_pick_form = Weighted([f for f, _ in _FORMS], [w for _, w in _FORMS])
 
 
 class SubjectPool:
@@ -156,9 +156,13 @@ class SubjectPool:
     def person_name(self, rng: random.Random) -> str:
         return rng.choice(self._surnames) + rng.choice(self._given)
 
+    @staticmethod
+    def _ord(year: int) -> int:
+        return dt.date(year, 1, 1).toordinal()
+
     def person_id(self, rng: random.Random, birth_years: tuple[int, int] = (1955, 2002)) -> str:
         while True:
-            birth = dt.date(rng.randint(*birth_years), 1, 1) + dt.timedelta(days=rng.randrange(365))
+            birth = dt.date.fromordinal(self._ord(birth_years[0]) + int(rng.random() * (self._ord(birth_years[1] + 1) - self._ord(birth_years[0]))))
             number = make_id_number(_pick_division(rng), birth, rng.randrange(1, 1000))
             if number not in self._ids:
                 self._ids.add(number)
@@ -178,8 +182,8 @@ class SubjectPool:
 
     def _org_body(self, rng: random.Random, prefix: str, legacy: bool) -> str:
         if legacy:
-            return "".join(rng.choice("0123456789") for _ in range(8))
-        return prefix + "".join(rng.choice(USCC_ALPHABET) for _ in range(8 - len(prefix)))
+            return f"{rng.randrange(10**8):08d}"
+        return prefix + "".join(rng.choices(USCC_ALPHABET, k=8 - len(prefix)))
 
     def _identify(self, rng: random.Random, s: Subject, head: str, new_prefix: str,
                   p_legacy: float, p_legacy_only: float, reg_type_digit: str) -> None:
@@ -194,7 +198,7 @@ class SubjectPool:
         s.uscc = uscc
         if legacy:
             s.reg_no = make_registration_number(
-                s.division, reg_type_digit + "".join(rng.choice("0123456789") for _ in range(7)))
+                s.division, f"{reg_type_digit}{rng.randrange(10**7):07d}")
             if rng.random() < p_legacy_only:
                 s.uscc, s.legacy_only = "", True
 
@@ -203,7 +207,7 @@ class SubjectPool:
 
         def build() -> str:
             trade, industry = rng.choice(self._trade), rng.choice(_INDUSTRIES)
-            form = rng.choices([f for f, _ in _FORMS], weights=[w for _, w in _FORMS])[0]
+            form = _pick_form(rng)
             r = rng.random()
             if r < 0.18:
                 return f"{trade}（黄石）{industry}{form}"

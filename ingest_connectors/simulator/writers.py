@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -74,10 +75,13 @@ class JsonArrayFile:
         self._fh.close()
 
 
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0: no C0 controls but TAB LF CR
+
+
 def _xml_escape(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # XML 1.0 forbids most C0 control characters; tab, LF and CR are fine.
-    return "".join(ch for ch in text if ch >= " " or ch in "\t\n\r") if any(ch < " " for ch in text) else text
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _XML_FORBIDDEN.sub("", text)
 
 
 def _column_letters(n: int) -> list[str]:
