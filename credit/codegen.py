@@ -65,14 +65,14 @@ def _field_sql(field: FieldSpec, cat: Catalogue) -> list[str]:
     if field.type == "code":
         return [f"util.normalise_code({c}) as {c}"]
     if field.type == "date":
-        return [f"util.parse_date({c}) as {c}", f"util.date_format({c}) as {c}__format", f"{c} as {c}__raw"]
+        return [f"util.parse_date({c}) as {c}", f"util.date_format({c}) as {c}__format", f"util.clean_text({c}) as {c}__raw"]
     if field.type in ("amount_wan_yuan", "decimal"):
-        return [f"util.parse_decimal({c}) as {c}", f"{c} as {c}__raw"]
+        return [f"util.parse_decimal({c}) as {c}", f"util.clean_text({c}) as {c}__raw"]
     if field.type == "integer":
         return [
             f"case when util.parse_decimal({c}) = trunc(util.parse_decimal({c})) "
             f"then util.parse_decimal({c})::bigint end as {c}",
-            f"{c} as {c}__raw",
+            f"util.clean_text({c}) as {c}__raw",
         ]
     if field.type == "enum":
         lookup = cat.lookups[field.lookup]

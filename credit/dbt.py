@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from credit import settings, warehouse
 
@@ -25,7 +26,7 @@ def run_dbt(
     capture: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run ``dbt <args>`` in a subprocess (dbt keeps global state that in-process runs share)."""
-    cmd = [sys.executable, "-m", "dbt.cli.main", *args]
+    cmd = [str(Path(sys.executable).parent / "dbt"), *args]
     return subprocess.run(
         cmd, env=dbt_environment(location), cwd=settings.DBT_PROJECT_DIR, check=check,
         capture_output=capture, text=True,

@@ -34,7 +34,11 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
 
     def execute() -> None:
         try:
-            result["value"] = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+            result["value"] = job.execute_in_process(
+                instance=instance, run_id=run_id, raise_on_error=False,
+                # the progress bar is the console view; every event still goes to the instance
+                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            )
         except BaseException as exc:  # surfaced below, after the progress bar closes
             result["error"] = exc
 

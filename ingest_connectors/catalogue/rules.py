@@ -19,7 +19,8 @@ from ingest_connectors.catalogue.model import Feed, FieldSpec, RecordType
 
 RULE_KINDS = (
     "required", "conditional", "parseable", "date_format", "not_in_future", "enum", "check_digit",
-    "min_value", "max_value", "max_length", "pattern", "valid_after_decision", "unique_decision",
+    "min_value", "max_value", "max_length", "pattern", "single_line", "valid_after_decision",
+    "unique_decision",
 )
 
 #: Dates that are, by their meaning, never in the future.
@@ -94,6 +95,9 @@ def _field_rules(feed: Feed, field: FieldSpec) -> Iterator[Rule]:
                    f"{name} > {field.max_value}{field.unit or ''} (yuan sent where 万元 is required?)")
     if field.max_length is not None:
         yield rule("max_length", f"{c} is null or char_length({c}) <= {field.max_length}", f"{name}: longer than {field.max_length}")
+    if field.type == "text":
+        # a line break inside a field is legal CSV but never part of a standard value
+        yield rule("single_line", f"{c} is null or {c} !~ '[\\r\\n]'", f"{name}: contains a line break", "warning")
     if field.pattern is not None:
         pattern = field.pattern.replace("'", "''")
         yield rule("pattern", f"{c} is null or {c} ~ '{pattern}'", f"{name}: does not match {field.pattern}")

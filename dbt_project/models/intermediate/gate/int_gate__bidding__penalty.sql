@@ -15,11 +15,14 @@ checked as (
         array_remove(array[
             case when not (subject_name is not null) then 'subject_name.required' end,
             case when not (subject_name is null or char_length(subject_name) <= 200) then 'subject_name.max_length' end,
+            case when not (subject_name is null or subject_name !~ '[\r\n]') then 'subject_name.single_line' end,
+            case when not (subject_name is null or subject_name ~ '^(?!.*--)[^''";=<>]*$') then 'subject_name.pattern' end,
             case when not (subject_category__raw is not null) then 'subject_category.required' end,
             case when not (subject_category__raw is null or subject_category is not null) then 'subject_category.enum' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['法人及非法人组织', '个体工商户']::text[]) or coalesce(uscc__status, 'absent') <> 'absent') then 'uscc.conditional' end,
             case when not (coalesce(uscc__status, 'absent') in ('valid', 'absent')) then 'uscc.check_digit' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['法人及非法人组织']::text[]) or legal_rep_name is not null) then 'legal_rep_name.conditional' end,
+            case when not (legal_rep_name is null or legal_rep_name !~ '[\r\n]') then 'legal_rep_name.single_line' end,
             case when not (legal_rep_id_type__raw is null or legal_rep_id_type is not null) then 'legal_rep_id_type.enum' end,
             case when not (coalesce(legal_rep_id_number__status, 'absent') in ('valid', 'absent')) then 'legal_rep_id_number.check_digit' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['自然人']::text[]) or id_type__raw is not null) then 'id_type.conditional' end,
@@ -29,11 +32,15 @@ checked as (
             case when not (decision_number is not null) then 'decision_number.required' end,
             case when not (decision_number is null or char_length(decision_number) <= 128) then 'decision_number.max_length' end,
             case when not (violation_type is not null) then 'violation_type.required' end,
+            case when not (violation_type is null or violation_type !~ '[\r\n]') then 'violation_type.single_line' end,
             case when not (violation_facts is not null) then 'violation_facts.required' end,
+            case when not (violation_facts is null or violation_facts !~ '[\r\n]') then 'violation_facts.single_line' end,
             case when not (legal_basis is not null) then 'legal_basis.required' end,
+            case when not (legal_basis is null or legal_basis !~ '[\r\n]') then 'legal_basis.single_line' end,
             case when not (penalty_types__raw is not null) then 'penalty_types.required' end,
             case when not (penalty_types__raw is null or penalty_types is not null) then 'penalty_types.enum' end,
             case when not (penalty_content is not null) then 'penalty_content.required' end,
+            case when not (penalty_content is null or penalty_content !~ '[\r\n]') then 'penalty_content.single_line' end,
             case when not (not (coalesce(string_to_array(penalty_types, '、'), '{}') && array['罚款']::text[]) or fine_wan_yuan__raw is not null) then 'fine_wan_yuan.conditional' end,
             case when not (fine_wan_yuan__raw is null or fine_wan_yuan is not null) then 'fine_wan_yuan.parseable' end,
             case when not (fine_wan_yuan is null or fine_wan_yuan >= 0.0) then 'fine_wan_yuan.min_value' end,
@@ -43,6 +50,7 @@ checked as (
             case when not (confiscated_wan_yuan is null or confiscated_wan_yuan >= 0.0) then 'confiscated_wan_yuan.min_value' end,
             case when not (confiscated_wan_yuan is null or confiscated_wan_yuan <= 100000.0) then 'confiscated_wan_yuan.max_value' end,
             case when not (not (coalesce(string_to_array(penalty_types, '、'), '{}') && array['暂扣许可证件', '吊销许可证件']::text[]) or licence_revoked is not null) then 'licence_revoked.conditional' end,
+            case when not (licence_revoked is null or licence_revoked !~ '[\r\n]') then 'licence_revoked.single_line' end,
             case when not (misconduct_severity__raw is null or misconduct_severity is not null) then 'misconduct_severity.enum' end,
             case when not (decision_date__raw is not null) then 'decision_date.required' end,
             case when not (decision_date__raw is null or decision_date is not null) then 'decision_date.parseable' end,
@@ -54,11 +62,14 @@ checked as (
             case when not (publicity_until__raw is null or publicity_until is not null) then 'publicity_until.parseable' end,
             case when not (publicity_until__format is null or publicity_until__format = 'standard') then 'publicity_until.date_format' end,
             case when not (authority_name is not null) then 'authority_name.required' end,
+            case when not (authority_name is null or authority_name !~ '[\r\n]') then 'authority_name.single_line' end,
             case when not (coalesce(authority_uscc__status, 'absent') <> 'absent') then 'authority_uscc.required' end,
             case when not (coalesce(authority_uscc__status, 'absent') in ('valid', 'absent')) then 'authority_uscc.check_digit' end,
             case when not (source_department is not null) then 'source_department.required' end,
+            case when not (source_department is null or source_department !~ '[\r\n]') then 'source_department.single_line' end,
             case when not (coalesce(source_department_uscc__status, 'absent') <> 'absent') then 'source_department_uscc.required' end,
             case when not (coalesce(source_department_uscc__status, 'absent') in ('valid', 'absent')) then 'source_department_uscc.check_digit' end,
+            case when not (remarks is null or remarks !~ '[\r\n]') then 'remarks.single_line' end,
             case when not (valid_until is null or decision_date is null or valid_until >= decision_date) then 'valid_until.valid_after_decision' end
         ]::text[], null) as failed_rules,
         -- the same decision sent again (duplicate or correction): kept, but reported
@@ -69,5 +80,5 @@ checked as (
 
 select
     checked.*,
-    checked.failed_rules && array['subject_name.required', 'subject_name.max_length', 'subject_category.required', 'subject_category.enum', 'uscc.conditional', 'uscc.check_digit', 'id_type.conditional', 'id_type.enum', 'id_number.conditional', 'id_number.check_digit', 'decision_number.required', 'decision_number.max_length', 'violation_type.required', 'violation_facts.required', 'legal_basis.required', 'penalty_types.required', 'penalty_types.enum', 'penalty_content.required', 'fine_wan_yuan.conditional', 'fine_wan_yuan.parseable', 'fine_wan_yuan.min_value', 'fine_wan_yuan.max_value', 'confiscated_wan_yuan.conditional', 'confiscated_wan_yuan.parseable', 'confiscated_wan_yuan.min_value', 'confiscated_wan_yuan.max_value', 'decision_date.required', 'decision_date.parseable', 'decision_date.not_in_future', 'valid_until.required', 'valid_until.parseable', 'authority_name.required', 'authority_uscc.required', 'authority_uscc.check_digit', 'source_department.required', 'source_department_uscc.required', 'source_department_uscc.check_digit', 'valid_until.valid_after_decision']::text[] as is_quarantined
+    checked.failed_rules && array['subject_name.required', 'subject_name.max_length', 'subject_name.pattern', 'subject_category.required', 'subject_category.enum', 'uscc.conditional', 'uscc.check_digit', 'id_type.conditional', 'id_type.enum', 'id_number.conditional', 'id_number.check_digit', 'decision_number.required', 'decision_number.max_length', 'violation_type.required', 'violation_facts.required', 'legal_basis.required', 'penalty_types.required', 'penalty_types.enum', 'penalty_content.required', 'fine_wan_yuan.conditional', 'fine_wan_yuan.parseable', 'fine_wan_yuan.min_value', 'fine_wan_yuan.max_value', 'confiscated_wan_yuan.conditional', 'confiscated_wan_yuan.parseable', 'confiscated_wan_yuan.min_value', 'confiscated_wan_yuan.max_value', 'decision_date.required', 'decision_date.parseable', 'decision_date.not_in_future', 'valid_until.required', 'valid_until.parseable', 'authority_name.required', 'authority_uscc.required', 'authority_uscc.check_digit', 'source_department.required', 'source_department_uscc.required', 'source_department_uscc.check_digit', 'valid_until.valid_after_decision']::text[] as is_quarantined
 from checked

@@ -15,11 +15,14 @@ checked as (
         array_remove(array[
             case when not (subject_name is not null) then 'subject_name.required' end,
             case when not (subject_name is null or char_length(subject_name) <= 200) then 'subject_name.max_length' end,
+            case when not (subject_name is null or subject_name !~ '[\r\n]') then 'subject_name.single_line' end,
+            case when not (subject_name is null or subject_name ~ '^(?!.*--)[^''";=<>]*$') then 'subject_name.pattern' end,
             case when not (subject_category__raw is not null) then 'subject_category.required' end,
             case when not (subject_category__raw is null or subject_category is not null) then 'subject_category.enum' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['法人及非法人组织', '个体工商户']::text[]) or coalesce(uscc__status, 'absent') <> 'absent') then 'uscc.conditional' end,
             case when not (coalesce(uscc__status, 'absent') in ('valid', 'absent')) then 'uscc.check_digit' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['法人及非法人组织']::text[]) or legal_rep_name is not null) then 'legal_rep_name.conditional' end,
+            case when not (legal_rep_name is null or legal_rep_name !~ '[\r\n]') then 'legal_rep_name.single_line' end,
             case when not (legal_rep_id_type__raw is null or legal_rep_id_type is not null) then 'legal_rep_id_type.enum' end,
             case when not (coalesce(legal_rep_id_number__status, 'absent') in ('valid', 'absent')) then 'legal_rep_id_number.check_digit' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['自然人']::text[]) or id_type__raw is not null) then 'id_type.conditional' end,
@@ -29,8 +32,11 @@ checked as (
             case when not (decision_number is not null) then 'decision_number.required' end,
             case when not (decision_number is null or char_length(decision_number) <= 128) then 'decision_number.max_length' end,
             case when not (act_name is not null) then 'act_name.required' end,
+            case when not (act_name is null or act_name !~ '[\r\n]') then 'act_name.single_line' end,
             case when not (act_content is not null) then 'act_content.required' end,
+            case when not (act_content is null or act_content !~ '[\r\n]') then 'act_content.single_line' end,
             case when not (legal_basis is not null) then 'legal_basis.required' end,
+            case when not (legal_basis is null or legal_basis !~ '[\r\n]') then 'legal_basis.single_line' end,
             case when not (amount_wan_yuan__raw is null or amount_wan_yuan is not null) then 'amount_wan_yuan.parseable' end,
             case when not (amount_wan_yuan is null or amount_wan_yuan >= 0.0) then 'amount_wan_yuan.min_value' end,
             case when not (amount_wan_yuan is null or amount_wan_yuan <= 100000.0) then 'amount_wan_yuan.max_value' end,
@@ -41,13 +47,17 @@ checked as (
             case when not (valid_until__raw is null or valid_until is not null) then 'valid_until.parseable' end,
             case when not (valid_until__format is null or valid_until__format = 'standard') then 'valid_until.date_format' end,
             case when not (authority_name is not null) then 'authority_name.required' end,
+            case when not (authority_name is null or authority_name !~ '[\r\n]') then 'authority_name.single_line' end,
             case when not (coalesce(authority_uscc__status, 'absent') <> 'absent') then 'authority_uscc.required' end,
             case when not (coalesce(authority_uscc__status, 'absent') in ('valid', 'absent')) then 'authority_uscc.check_digit' end,
             case when not (source_department is not null) then 'source_department.required' end,
+            case when not (source_department is null or source_department !~ '[\r\n]') then 'source_department.single_line' end,
             case when not (coalesce(source_department_uscc__status, 'absent') <> 'absent') then 'source_department_uscc.required' end,
             case when not (coalesce(source_department_uscc__status, 'absent') in ('valid', 'absent')) then 'source_department_uscc.check_digit' end,
+            case when not (remarks is null or remarks !~ '[\r\n]') then 'remarks.single_line' end,
             case when not (patent_number is not null) then 'patent_number.required' end,
             case when not (ruling is not null) then 'ruling.required' end,
+            case when not (ruling is null or ruling !~ '[\r\n]') then 'ruling.single_line' end,
             case when not (valid_until is null or decision_date is null or valid_until >= decision_date) then 'valid_until.valid_after_decision' end
         ]::text[], null) as failed_rules,
         -- the same decision sent again (duplicate or correction): kept, but reported
@@ -58,5 +68,5 @@ checked as (
 
 select
     checked.*,
-    checked.failed_rules && array['subject_name.required', 'subject_name.max_length', 'subject_category.required', 'subject_category.enum', 'uscc.conditional', 'uscc.check_digit', 'id_type.conditional', 'id_type.enum', 'id_number.conditional', 'id_number.check_digit', 'decision_number.required', 'decision_number.max_length', 'act_name.required', 'act_content.required', 'legal_basis.required', 'decision_date.required', 'decision_date.parseable', 'decision_date.not_in_future', 'authority_name.required', 'authority_uscc.required', 'authority_uscc.check_digit', 'source_department.required', 'source_department_uscc.required', 'source_department_uscc.check_digit', 'patent_number.required', 'ruling.required', 'valid_until.valid_after_decision']::text[] as is_quarantined
+    checked.failed_rules && array['subject_name.required', 'subject_name.max_length', 'subject_name.pattern', 'subject_category.required', 'subject_category.enum', 'uscc.conditional', 'uscc.check_digit', 'id_type.conditional', 'id_type.enum', 'id_number.conditional', 'id_number.check_digit', 'decision_number.required', 'decision_number.max_length', 'act_name.required', 'act_content.required', 'legal_basis.required', 'decision_date.required', 'decision_date.parseable', 'decision_date.not_in_future', 'authority_name.required', 'authority_uscc.required', 'authority_uscc.check_digit', 'source_department.required', 'source_department_uscc.required', 'source_department_uscc.check_digit', 'patent_number.required', 'ruling.required', 'valid_until.valid_after_decision']::text[] as is_quarantined
 from checked

@@ -15,11 +15,14 @@ checked as (
         array_remove(array[
             case when not (subject_name is not null) then 'subject_name.required' end,
             case when not (subject_name is null or char_length(subject_name) <= 200) then 'subject_name.max_length' end,
+            case when not (subject_name is null or subject_name !~ '[\r\n]') then 'subject_name.single_line' end,
+            case when not (subject_name is null or subject_name ~ '^(?!.*--)[^''";=<>]*$') then 'subject_name.pattern' end,
             case when not (subject_category__raw is not null) then 'subject_category.required' end,
             case when not (subject_category__raw is null or subject_category is not null) then 'subject_category.enum' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['法人及非法人组织', '个体工商户']::text[]) or coalesce(uscc__status, 'absent') <> 'absent') then 'uscc.conditional' end,
             case when not (coalesce(uscc__status, 'absent') in ('valid', 'absent')) then 'uscc.check_digit' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['法人及非法人组织']::text[]) or legal_rep_name is not null) then 'legal_rep_name.conditional' end,
+            case when not (legal_rep_name is null or legal_rep_name !~ '[\r\n]') then 'legal_rep_name.single_line' end,
             case when not (legal_rep_id_type__raw is null or legal_rep_id_type is not null) then 'legal_rep_id_type.enum' end,
             case when not (coalesce(legal_rep_id_number__status, 'absent') in ('valid', 'absent')) then 'legal_rep_id_number.check_digit' end,
             case when not (not (coalesce(string_to_array(subject_category, '、'), '{}') && array['自然人']::text[]) or id_type__raw is not null) then 'id_type.conditional' end,
@@ -35,11 +38,14 @@ checked as (
             case when not (valid_until__raw is null or valid_until is not null) then 'valid_until.parseable' end,
             case when not (valid_until__format is null or valid_until__format = 'standard') then 'valid_until.date_format' end,
             case when not (authority_name is not null) then 'authority_name.required' end,
+            case when not (authority_name is null or authority_name !~ '[\r\n]') then 'authority_name.single_line' end,
             case when not (coalesce(authority_uscc__status, 'absent') <> 'absent') then 'authority_uscc.required' end,
             case when not (coalesce(authority_uscc__status, 'absent') in ('valid', 'absent')) then 'authority_uscc.check_digit' end,
             case when not (source_department is not null) then 'source_department.required' end,
+            case when not (source_department is null or source_department !~ '[\r\n]') then 'source_department.single_line' end,
             case when not (coalesce(source_department_uscc__status, 'absent') <> 'absent') then 'source_department_uscc.required' end,
             case when not (coalesce(source_department_uscc__status, 'absent') in ('valid', 'absent')) then 'source_department_uscc.check_digit' end,
+            case when not (remarks is null or remarks !~ '[\r\n]') then 'remarks.single_line' end,
             case when not (evaluation_year__raw is not null) then 'evaluation_year.required' end,
             case when not (evaluation_year__raw is null or evaluation_year is not null) then 'evaluation_year.parseable' end,
             case when not (evaluation_year is null or evaluation_year >= 2000.0) then 'evaluation_year.min_value' end,
@@ -56,5 +62,5 @@ checked as (
 
 select
     checked.*,
-    checked.failed_rules && array['subject_name.required', 'subject_name.max_length', 'subject_category.required', 'subject_category.enum', 'uscc.conditional', 'uscc.check_digit', 'id_type.conditional', 'id_type.enum', 'id_number.conditional', 'id_number.check_digit', 'decision_number.required', 'decision_number.max_length', 'decision_date.required', 'decision_date.parseable', 'decision_date.not_in_future', 'authority_name.required', 'authority_uscc.required', 'authority_uscc.check_digit', 'source_department.required', 'source_department_uscc.required', 'source_department_uscc.check_digit', 'evaluation_year.required', 'evaluation_year.parseable', 'evaluation_year.min_value', 'evaluation_year.max_value', 'labour_credit_grade.required', 'labour_credit_grade.enum', 'valid_until.valid_after_decision']::text[] as is_quarantined
+    checked.failed_rules && array['subject_name.required', 'subject_name.max_length', 'subject_name.pattern', 'subject_category.required', 'subject_category.enum', 'uscc.conditional', 'uscc.check_digit', 'id_type.conditional', 'id_type.enum', 'id_number.conditional', 'id_number.check_digit', 'decision_number.required', 'decision_number.max_length', 'decision_date.required', 'decision_date.parseable', 'decision_date.not_in_future', 'authority_name.required', 'authority_uscc.required', 'authority_uscc.check_digit', 'source_department.required', 'source_department_uscc.required', 'source_department_uscc.check_digit', 'evaluation_year.required', 'evaluation_year.parseable', 'evaluation_year.min_value', 'evaluation_year.max_value', 'labour_credit_grade.required', 'labour_credit_grade.enum', 'valid_until.valid_after_decision']::text[] as is_quarantined
 from checked

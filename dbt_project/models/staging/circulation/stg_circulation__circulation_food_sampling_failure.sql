@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -85,7 +85,7 @@ staged as (
         -- 抽样日期 (XY_CYRQ)
         util.parse_date(sampling_date) as sampling_date,
         util.date_format(sampling_date) as sampling_date__format,
-        sampling_date as sampling_date__raw,
+        util.clean_text(sampling_date) as sampling_date__raw,
         -- 不合格项目 (XY_BHGXM)
         util.clean_text(failed_items) as failed_items,
         -- 检验结果 (XY_JYJG)

@@ -69,10 +69,10 @@ staged as (
         util.clean_text(penalty_content) as penalty_content,
         -- 罚款金额（万元） (CF_NR_FK)
         util.parse_decimal(fine_wan_yuan) as fine_wan_yuan,
-        fine_wan_yuan as fine_wan_yuan__raw,
+        util.clean_text(fine_wan_yuan) as fine_wan_yuan__raw,
         -- 没收违法所得、没收非法财物的金额（万元） (CF_NR_WFFF)
         util.parse_decimal(confiscated_wan_yuan) as confiscated_wan_yuan,
-        confiscated_wan_yuan as confiscated_wan_yuan__raw,
+        util.clean_text(confiscated_wan_yuan) as confiscated_wan_yuan__raw,
         -- 暂扣或吊销证照名称及编号 (CF_NR_ZKDX)
         util.clean_text(licence_revoked) as licence_revoked,
         -- 失信行为严重程度 (CF_SXCD)
@@ -81,15 +81,15 @@ staged as (
         -- 处罚决定日期 (CF_JDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 处罚有效期 (CF_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 公示截止期 (CF_GSJZQ)
         util.parse_date(publicity_until) as publicity_until,
         util.date_format(publicity_until) as publicity_until__format,
-        publicity_until as publicity_until__raw,
+        util.clean_text(publicity_until) as publicity_until__raw,
         -- 处罚机关 (CF_CFJG)
         util.clean_text(authority_name) as authority_name,
         -- 处罚机关统一社会信用代码 (CF_CFJGDM)

@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -80,15 +80,15 @@ staged as (
         util.clean_text(remarks) as remarks,
         -- 记分周期年度 (XY_JFND)
         case when util.parse_decimal(scoring_year) = trunc(util.parse_decimal(scoring_year)) then util.parse_decimal(scoring_year)::bigint end as scoring_year,
-        scoring_year as scoring_year__raw,
+        util.clean_text(scoring_year) as scoring_year__raw,
         -- 不良执业行为 (XY_BLXW)
         util.clean_text(behaviour_description) as behaviour_description,
         -- 本次记分 (XY_BCJF)
         case when util.parse_decimal(points) = trunc(util.parse_decimal(points)) then util.parse_decimal(points)::bigint end as points,
-        points as points__raw,
+        util.clean_text(points) as points__raw,
         -- 周期累计记分 (XY_LJJF)
         case when util.parse_decimal(cumulative_points) = trunc(util.parse_decimal(cumulative_points)) then util.parse_decimal(cumulative_points)::bigint end as cumulative_points,
-        cumulative_points as cumulative_points__raw,
+        util.clean_text(cumulative_points) as cumulative_points__raw,
         _overflow as overflow
     from source
 

@@ -64,15 +64,15 @@ staged as (
         util.clean_text(legal_basis) as legal_basis,
         -- 涉及金额（万元） (XZ_JE)
         util.parse_decimal(amount_wan_yuan) as amount_wan_yuan,
-        amount_wan_yuan as amount_wan_yuan__raw,
+        util.clean_text(amount_wan_yuan) as amount_wan_yuan__raw,
         -- 决定日期 (XZ_JDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XZ_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 实施机关 (XZ_SSJG)
         util.clean_text(authority_name) as authority_name,
         -- 实施机关统一社会信用代码 (XZ_SSJGDM)

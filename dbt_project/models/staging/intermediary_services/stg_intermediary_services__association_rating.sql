@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -85,7 +85,7 @@ staged as (
         util.clean_text(association_name) as association_name,
         -- 评价年度 (XY_PJND)
         case when util.parse_decimal(rating_year) = trunc(util.parse_decimal(rating_year)) then util.parse_decimal(rating_year)::bigint end as rating_year,
-        rating_year as rating_year__raw,
+        util.clean_text(rating_year) as rating_year__raw,
         -- 信用等级 (XY_XYDJ)
         util.lookup_value('association_credit_rating', credit_rating) as credit_rating,
         util.clean_text(credit_rating) as credit_rating__raw,

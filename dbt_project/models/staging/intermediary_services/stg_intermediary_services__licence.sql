@@ -70,15 +70,15 @@ staged as (
         -- 许可决定日期 (XK_JDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期自 (XK_YXQZ)
         util.parse_date(valid_from) as valid_from,
         util.date_format(valid_from) as valid_from__format,
-        valid_from as valid_from__raw,
+        util.clean_text(valid_from) as valid_from__raw,
         -- 有效期至 (XK_YXQZI)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 当前状态 (XK_ZT)
         util.lookup_value('licence_status', licence_status) as licence_status,
         util.clean_text(licence_status) as licence_status__raw,

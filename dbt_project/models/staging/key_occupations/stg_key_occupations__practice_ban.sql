@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -86,14 +86,14 @@ staged as (
         -- 禁止起始日期 (XY_JZQSRQ)
         util.parse_date(ban_start_date) as ban_start_date,
         util.date_format(ban_start_date) as ban_start_date__format,
-        ban_start_date as ban_start_date__raw,
+        util.clean_text(ban_start_date) as ban_start_date__raw,
         -- 是否终身禁止 (XY_SFZS)
         util.lookup_value('yes_no', is_permanent) as is_permanent,
         util.clean_text(is_permanent) as is_permanent__raw,
         -- 禁止截止日期 (XY_JZJZRQ)
         util.parse_date(ban_end_date) as ban_end_date,
         util.date_format(ban_end_date) as ban_end_date__format,
-        ban_end_date as ban_end_date__raw,
+        util.clean_text(ban_end_date) as ban_end_date__raw,
         _overflow as overflow
     from source
 

@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -87,10 +87,10 @@ staged as (
         util.clean_text(project_name) as project_name,
         -- 拖欠工资金额（万元） (XY_TQJE)
         util.parse_decimal(arrears_wan_yuan) as arrears_wan_yuan,
-        arrears_wan_yuan as arrears_wan_yuan__raw,
+        util.clean_text(arrears_wan_yuan) as arrears_wan_yuan__raw,
         -- 涉及人数 (XY_SJRS)
         case when util.parse_decimal(workers_affected) = trunc(util.parse_decimal(workers_affected)) then util.parse_decimal(workers_affected)::bigint end as workers_affected,
-        workers_affected as workers_affected__raw,
+        util.clean_text(workers_affected) as workers_affected__raw,
         _overflow as overflow
     from source
 

@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -85,10 +85,10 @@ staged as (
         util.normalise_code(arrears_from_month) as arrears_from_month,
         -- 欠缴月数 (XY_QJYS)
         case when util.parse_decimal(arrears_months) = trunc(util.parse_decimal(arrears_months)) then util.parse_decimal(arrears_months)::bigint end as arrears_months,
-        arrears_months as arrears_months__raw,
+        util.clean_text(arrears_months) as arrears_months__raw,
         -- 欠缴金额（万元） (XY_QJJE)
         util.parse_decimal(arrears_wan_yuan) as arrears_wan_yuan,
-        arrears_wan_yuan as arrears_wan_yuan__raw,
+        util.clean_text(arrears_wan_yuan) as arrears_wan_yuan__raw,
         -- 是否已补缴 (XY_SFBJ)
         util.lookup_value('yes_no', is_paid_off) as is_paid_off,
         util.clean_text(is_paid_off) as is_paid_off__raw,

@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -80,7 +80,7 @@ staged as (
         util.clean_text(remarks) as remarks,
         -- 评价年度 (XY_PJND)
         case when util.parse_decimal(evaluation_year) = trunc(util.parse_decimal(evaluation_year)) then util.parse_decimal(evaluation_year)::bigint end as evaluation_year,
-        evaluation_year as evaluation_year__raw,
+        util.clean_text(evaluation_year) as evaluation_year__raw,
         -- 纳税信用等级 (XY_NSXYDJ)
         util.lookup_value('tax_credit_grade', tax_credit_grade) as tax_credit_grade,
         util.clean_text(tax_credit_grade) as tax_credit_grade__raw,

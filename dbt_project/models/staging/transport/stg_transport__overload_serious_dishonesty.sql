@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -85,10 +85,10 @@ staged as (
         util.normalise_code(vehicle_plate) as vehicle_plate,
         -- 一年内违法超限次数 (XY_WFCS)
         case when util.parse_decimal(offences_in_year) = trunc(util.parse_decimal(offences_in_year)) then util.parse_decimal(offences_in_year)::bigint end as offences_in_year,
-        offences_in_year as offences_in_year__raw,
+        util.clean_text(offences_in_year) as offences_in_year__raw,
         -- 超限率（%） (XY_CXL)
         util.parse_decimal(overload_percent) as overload_percent,
-        overload_percent as overload_percent__raw,
+        util.clean_text(overload_percent) as overload_percent__raw,
         _overflow as overflow
     from source
 

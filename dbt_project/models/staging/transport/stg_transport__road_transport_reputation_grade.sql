@@ -59,11 +59,11 @@ staged as (
         -- 认定日期 (XY_RDRQ)
         util.parse_date(decision_date) as decision_date,
         util.date_format(decision_date) as decision_date__format,
-        decision_date as decision_date__raw,
+        util.clean_text(decision_date) as decision_date__raw,
         -- 有效期至 (XY_YXQ)
         util.parse_date(valid_until) as valid_until,
         util.date_format(valid_until) as valid_until__format,
-        valid_until as valid_until__raw,
+        util.clean_text(valid_until) as valid_until__raw,
         -- 认定机关 (XY_RDJG)
         util.clean_text(authority_name) as authority_name,
         -- 认定机关统一社会信用代码 (XY_RDJGDM)
@@ -80,7 +80,7 @@ staged as (
         util.clean_text(remarks) as remarks,
         -- 考核年度 (XY_KHND)
         case when util.parse_decimal(assessment_year) = trunc(util.parse_decimal(assessment_year)) then util.parse_decimal(assessment_year)::bigint end as assessment_year,
-        assessment_year as assessment_year__raw,
+        util.clean_text(assessment_year) as assessment_year__raw,
         -- 经营类别 (XY_JYLB)
         util.lookup_value('road_transport_business', business_type) as business_type,
         util.clean_text(business_type) as business_type__raw,
@@ -89,7 +89,7 @@ staged as (
         util.clean_text(reputation_grade) as reputation_grade__raw,
         -- 考核得分 (XY_KHDF)
         util.parse_decimal(assessment_score) as assessment_score,
-        assessment_score as assessment_score__raw,
+        util.clean_text(assessment_score) as assessment_score__raw,
         _overflow as overflow
     from source
 
