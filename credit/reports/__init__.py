@@ -1,0 +1,1 @@
+"""Static reports for auditors and departments, written by the reports job, readable offline."""
