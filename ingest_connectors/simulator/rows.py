@@ -72,6 +72,14 @@ SUBJECT_COLUMNS = frozenset((
     "institution_cert_number", "social_org_cert_number", "legal_rep_name", "legal_rep_id_type",
     "legal_rep_id_number", "id_type", "id_number",
 ))
+_QUALIFICATION_NAMES = {
+    "施工总承包": ("建筑工程施工总承包", "市政公用工程施工总承包", "公路工程施工总承包", "水利水电工程施工总承包"),
+    "专业承包": ("地基基础工程专业承包", "建筑装修装饰工程专业承包", "钢结构工程专业承包", "环保工程专业承包"),
+    "施工劳务": ("施工劳务",),
+    "工程勘察": ("工程勘察专业类（岩土工程）", "工程勘察专业类（工程测量）"),
+    "工程设计": ("建筑行业（建筑工程）设计", "市政行业（道路工程）专业设计"),
+    "工程监理": ("房屋建筑工程监理", "市政公用工程监理"),
+}
 _REMARK_TEXT = ("已整改", "当事人已履行", "已缴纳罚款", "无", "/", "补录", "信用修复中", "首次违法")
 _ENUM_JUNK = ("未知类别", "待核实", "暂无分类", "类别不详", "见附件")
 
@@ -89,6 +97,15 @@ _SEVERITY = Weighted(("一般", "严重"), (80, 8))
 _SEVERITY_2026 = Weighted(("一般", "轻微", "严重"), (80, 12, 8))
 _SEVERITY_OTHER = Weighted(("一般", "严重", "轻微"), (70, 20, 10))
 _LICENCE_CATEGORY = Weighted(("普通", "登记", "核准", "认可", "特许", "其他"), (60, 15, 10, 8, 5, 2))
+
+
+_RECORD_CHAR = (
+    ("grade", "评"), ("rating", "评"), ("evaluation", "评"), ("dishonesty", "失"), ("wage_arrears", "欠"),
+    ("ban", "禁"), ("inspection", "检"), ("qualification", "资"), ("fraud", "骗"), ("arrears", "欠"),
+    ("complaint", "诉"), ("sampling", "抽"), ("commitment", "诺"), ("abnormal", "异"), ("misconduct", "信"),
+    ("points", "记"), ("pledge", "质"), ("bad_behaviour", "良"), ("icp", "备"), ("app", "通"),
+    ("violation", "违"), ("professional", "执"), ("schooling", "办"),
+)
 
 
 def department_abbreviation(name_zh: str) -> str:
@@ -111,15 +128,20 @@ def decision_prefixes(catalogue) -> dict[tuple[str, str], str]:
     for feed in catalogue.feeds():
         rt = feed.record_type
         kind = rt.layout if rt.layout in ("penalty", "licence") else rt.act_kind
-        char = _ACT_CHAR.get(kind or "", rt.name_zh[0])
+        first = _ACT_CHAR.get(kind or "") or next(
+            (ch for word, ch in _RECORD_CHAR if word in rt.code), "")
         for d in feed.sector.departments:
             base = department_abbreviation(d.name_zh)
             if len(sectors_of[d.code]) > 1:
                 base += feed.sector.name_zh[0]
-            prefix, i = base + char, 1
-            while prefix in taken:
+            # The act's character, else one from the record type's name not already in the prefix.
+            candidates = [first] if first else []
+            candidates += [ch for ch in rt.name_zh if "\u4e00" <= ch <= "\u9fff" and ch not in base]
+            prefix = next((base + ch for ch in candidates if base + ch not in taken), None)
+            i = 1
+            while prefix is None or prefix in taken:
                 i += 1
-                prefix = f"{base}{char}{i}"
+                prefix = f"{base}{candidates[0] if candidates else ''}{i}"
             taken.add(prefix)
             out[(feed.key, d.code)] = prefix
     return out
@@ -670,6 +692,10 @@ class RowBuilder:
         v = rng.choice(self.lookups["construction_qualification_type"].values)
         row.canon["qualification_type"] = v
         return self._enum_text(rng, "construction_qualification_type", v, row, store=None)
+
+    def _col_qualification_name(self, rng, row):
+        names = _QUALIFICATION_NAMES.get(str(row.canon.get("qualification_type")), ("建筑工程施工总承包",))
+        return rng.choice(names)
 
     def _col_expert_sanction(self, rng, row):
         v = rng.choice(self.lookups["expert_sanction"].values)

@@ -266,7 +266,7 @@ class SubjectPool:
                                   "十" + rng.choice("一二三四五六七八九"))
 
         s = Subject(sid, "public_institution", self._unique_name(rng, build), division)
-        self._identify(rng, s, "12", "", p_legacy=1.0, p_legacy_only=0.0, reg_type_digit="0")
+        self._identify(rng, s, "12", "", p_legacy=1.0, p_legacy_only=0.03, reg_type_digit="0")
         s.reg_no = ""
         s.cert_no = f"1{division}{rng.randrange(10**5):05d}"
         s.rep_name, s.rep_id = self.person_name(rng), self.person_id(rng, (1955, 1985))
