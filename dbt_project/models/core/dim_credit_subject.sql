@@ -6,6 +6,7 @@
     "create index if not exists {{ this.name }}_uscc_idx on {{ this }} (uscc)",
     "create index if not exists {{ this.name }}_id_hash_idx on {{ this }} (id_number_hash)",
     "create index if not exists {{ this.name }}_name_idx on {{ this }} (name_key)",
+    "create index if not exists {{ this.name }}_name_trgm_idx on {{ this }} using gin (name_key gin_trgm_ops)",
 ]) }}
 
 with resolved as (
