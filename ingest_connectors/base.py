@@ -86,16 +86,31 @@ class Source:
     payload: Any = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class LineBlock:
+    """Consecutive plain delimited lines, yielded instead of rows where a reader can vouch that
+    every line has the header's field count and that no value holds a quote, tab, backslash, NUL
+    or line break — so the landing can write them without splitting them. The bytes are UTF-8,
+    possibly unchecked: see :attr:`Records.careful`."""
+
+    first: int  # row number of the first line; the others follow one by one
+    lines: list[bytes]  # UTF-8, without line breaks
+    delimiter: str
+
+
 @dataclass
 class Records:
     """The rows of one source as a connector reads them."""
 
-    rows: Iterable[tuple[int, Row | RowError]]
+    rows: Iterable[tuple[int, Row | RowError] | LineBlock]
     #: Keys of positional rows, as sent (after stripping a BOM); ``None`` when rows are mappings.
     header: Sequence[str] | None = None
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)  # facts worth an audit message
     close: Callable[[], None] = lambda: None
+    #: Reads the source again with every byte decoded in Python. Set by readers that pass UTF-8
+    #: through unchecked (the server checks it); the landing calls it if the server rejects them.
+    careful: Callable[[], "Records"] | None = None
 
     def __enter__(self) -> "Records":
         return self

@@ -14,15 +14,16 @@ clean. Bytes that do not decode quarantine their row, never the file.
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
-import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest_connectors.base import Records, RowError, Source, SourceError, clip, sha256_file, to_text
+from ingest_connectors.base import LineBlock, Records, RowError, Source, SourceError, clip, sha256_file, to_text
 from ingest_connectors.catalogue import Feed
 
 FORMATS = (".csv", ".xlsx", ".json", ".jsonl")
@@ -86,61 +87,126 @@ def _undecodable_reason(text: str, encoding: str) -> str:
     return f"undecodable bytes as {encoding}: {sample}"
 
 
-class _DecodedText:
-    """A byte stream decoded in chunks; undecodable bytes become lone surrogates (U+DC80–U+DCFF).
+class _Chunk:
+    """Whole lines of a file: the bytes, and their text once decoded."""
 
-    Iterating gives lines split like ``open(newline='')`` (what the csv module expects), and keeps
-    the lines of the current record in :attr:`lines` so a bad record can be quarantined verbatim.
-    :attr:`suspect` flags a line with undecodable bytes or a last line with no terminator.
+    __slots__ = ("first", "data", "_text", "bad")
+
+    def __init__(self, data: bytes):
+        self.first = 0  # number of its first line (1-based), known once it is split
+        self.data = data  # ends with a line break, except at the end of a file
+        self._text: str | None = None
+        self.bad = False  # had undecodable bytes, decoded leniently
+
+    def text(self, codec: str) -> str:
+        if self._text is None:
+            try:
+                self._text = self.data.decode(codec)
+            except UnicodeDecodeError:
+                self._text, self.bad = self.data.decode(codec, "surrogateescape"), True
+        return self._text
+
+
+class _DecodedText:
+    """A text file read in chunks; undecodable bytes become lone surrogates (U+DC80–U+DCFF).
+
+    For line-based formats, chunks are cut after their last line break — a byte that never occurs
+    inside a character in UTF-8 or GB18030 — and decoded strictly; only a chunk that fails is
+    decoded again leniently. :meth:`lines` splits a chunk into lines, noting in :attr:`suspect`
+    those with undecodable bytes and a last line with no line break, and keeps the lines of the
+    last two chunks so a defective record can be quarantined verbatim.
     """
 
-    def __init__(self, binary: BinaryIO, encoding: str):
+    def __init__(self, binary: BinaryIO, encoding: str, newline: str = "\n"):
         self._binary = binary
-        self._decoder = codecs.getincrementaldecoder(encoding)("surrogateescape")
-        self.lines: list[str] = []
-        self.suspect = False
-        self.unterminated = False
+        self.encoding = encoding
+        self.codec = "utf-8" if encoding == "utf-8-sig" else encoding
+        self.newline = newline
+        self.suspect: set[int] = set()  # numbers of lines with undecodable bytes or no line break
+        self.unterminated: int | None = None  # number of a last line with no line break
+        self._lines_seen = 0
+        self._window: list[tuple[int, list[str]]] = [(1, []), (1, [])]
 
     def chunks(self) -> Iterator[str]:
+        """Decoded text cut anywhere (for JSON, which need not have lines)."""
+        decoder = codecs.getincrementaldecoder(self.encoding)("surrogateescape")
         while True:
             raw = self._binary.read(CHUNK_BYTES)
-            text = self._decoder.decode(raw, final=not raw)
+            text = decoder.decode(raw, final=not raw)
             if text:
                 yield text
             if not raw:
                 return
 
-    def __iter__(self) -> Iterator[str]:
-        lines, pending = self.lines, ""
-        for text in self.chunks():
-            text = pending + text
-            parts = io.StringIO(text, newline="").readlines()
-            pending = parts.pop() if not parts[-1].endswith("\n") else ""
-            if _SURROGATE.search(text):
-                for line in parts:
-                    if _SURROGATE.search(line):
-                        self.suspect = True
-                    lines.append(line)
-                    yield line
+    def aligned(self) -> Iterator[_Chunk]:
+        """Chunks of whole lines."""
+        newline = self.newline.encode()
+        carry = b""
+        if self.encoding == "utf-8-sig":
+            carry = self._binary.read(len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
+        while True:
+            raw = self._binary.read(CHUNK_BYTES)
+            if raw:
+                data = carry + raw
+                cut = data.rfind(newline) + 1
+                if not cut:
+                    carry = data
+                    continue
+                data, carry = data[:cut], data[cut:]
+            elif carry:
+                data, carry = carry, b""
             else:
-                for line in parts:
-                    lines.append(line)
-                    yield line
-        if pending:
-            self.suspect = self.unterminated = True
-            lines.append(pending)
-            yield pending
+                return
+            yield _Chunk(data)
+
+    def take(self, count: int) -> int:
+        """Number the next ``count`` lines; returns the number of the first."""
+        first = self._lines_seen + 1
+        self._lines_seen += count
+        return first
+
+    def lines(self, chunk: _Chunk) -> list[str]:
+        """The decoded lines of a chunk, each with its line break."""
+        newline = self.newline
+        lines = chunk.text(self.codec).split(newline)
+        last = lines.pop()
+        lines = [line + newline for line in lines]
+        if last:  # only at the end of the file
+            lines.append(last)
+        chunk.first = self.take(len(lines))
+        if last:
+            self.unterminated = chunk.first + len(lines) - 1
+            self.suspect.add(self.unterminated)
+        if chunk.bad:
+            self.suspect.update(chunk.first + i for i, line in enumerate(lines)
+                                if _SURROGATE.search(line))
+        self._window = [self._window[1], (chunk.first, lines)]
+        return lines
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(map(self.lines, self.aligned()))
+
+    def raw(self, first: int, last: int) -> str:
+        """Lines ``first`` to ``last`` as far as the last two chunks split by :meth:`lines` hold
+        them, without the final line break."""
+        out: list[str] = []
+        for base, lines in self._window:
+            out.extend(lines[max(first - base, 0):max(last - base + 1, 0)])
+        return "".join(out).rstrip("\r\n")
 
 
-def _open_text(path: Path, encoding: str | None) -> tuple[BinaryIO, _DecodedText, str, list[str]]:
+def _open_text(path: Path, encoding: str | None) -> tuple[BinaryIO, _DecodedText, list[str]]:
     binary = open(path, "rb")
     notes: list[str] = []
+    prefix = binary.read(PREFIX_BYTES)
+    binary.seek(0)
     if encoding is None:
-        encoding, note = detect_encoding(binary.read(PREFIX_BYTES))
-        binary.seek(0)
+        encoding, note = detect_encoding(prefix)
         if note:
             notes.append(note)
-    return binary, _DecodedText(binary, encoding), encoding, notes
+    # Classic Mac files end lines with CR alone.
+    newline = "\r" if b"\n" not in prefix and b"\r" in prefix else "\n"
+    return binary, _DecodedText(binary, encoding, newline), notes
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -152,73 +218,174 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(source: Source, encoding: str | None) -> Records:
-    path = Path(source.name)
-    binary, text, encoding, notes = _open_text(path, encoding)
-    lines = text.lines
-    line_iter = iter(text)
-    # The delimiter is sniffed from the header line alone: department headers are field names.
-    first, header_line = next(line_iter, None), 1
-    while first is not None and not first.strip("\r\n\t \ufeff"):
-        first, header_line = next(line_iter, None), header_line + 1
-    if first is None:
+def _header(text: _DecodedText, chunks: Iterator[_Chunk]) -> tuple[str, int, _Chunk] | None:
+    """The first non-blank line, its number, and the rest of its chunk."""
+    newline = text.newline.encode()
+    for chunk in chunks:
+        data, pos = chunk.data, 0
+        while pos < len(data):
+            end = data.find(newline, pos) + 1 or len(data)
+            line = data[pos:end].decode(text.codec, "surrogateescape")
+            number = text.take(1)
+            if line.strip("\r\n\t \ufeff"):
+                return line, number, _Chunk(data[end:])
+            pos = end
+    return None
+
+
+def _read_csv(source: Source, encoding: str | None, fast: bool = True) -> Records:
+    binary, text, notes = _open_text(Path(source.name), encoding)
+    chunks = text.aligned()
+    found = _header(text, chunks)
+    if found is None:
         binary.close()
         notes.append("empty file: no header and no rows" if source.bytes else "empty file (0 bytes)")
-        return Records(rows=(), header=None, encoding=encoding, notes=notes)
+        return Records(rows=(), header=None, encoding=text.encoding, notes=notes)
+    first, header_line, rest = found
+    # The delimiter is sniffed from the header line alone: department headers are field names.
     delimiter = _delimiter(first)
-    lines.clear()
-    header_reader = csv.reader([first], delimiter=delimiter)
-    header = [h.lstrip("\ufeff") for h in next(header_reader)]
-    reader = csv.reader(line_iter, delimiter=delimiter)
-    text.suspect = False
+    header = [h.lstrip("\ufeff") for h in next(csv.reader([first], delimiter=delimiter))]
+    chunks = itertools.chain([rest] if rest.data else [], chunks)
+    rows = _CsvRows(text, chunks, header, delimiter, source.name, fast)
+    careful = (lambda: _read_csv(source, encoding, fast=False)) if fast else None
+    return Records(rows=rows.rows(), header=header, encoding=text.encoding, notes=notes,
+                   close=binary.close, careful=careful)
 
-    def rows() -> Iterator[tuple[int, list[str] | RowError]]:
-        n = len(header)
-        prev = offset = header_line  # reader.line_num counts the lines after the header
+
+class _CsvRows:
+    """Rows of a CSV body.
+
+    When ``fast``, chunks free of quotes, tabs, backslashes and NULs are split into lines at C
+    speed and handed over in line blocks, UTF-8 undecoded; other chunks go through the csv
+    module. The server checks what the fast path does not (the encoding, stray line breaks, field
+    counts that cancel out within a chunk); if it rejects the data the landing reads the file
+    again with ``fast=False``, every record through the csv module.
+    """
+
+    def __init__(self, text: _DecodedText, chunks: Iterator[_Chunk], header: list[str],
+                 delimiter: str, source: str, fast: bool):
+        self.text, self.chunks, self.header = text, chunks, header
+        self.delimiter, self.source = delimiter, source
+        self.fast = fast and text.newline == "\n"
+        self.pending: collections.deque[str] = collections.deque()
+        self.reader = csv.reader(self._feed(), delimiter=delimiter)
+
+    def _feed(self) -> Iterator[str]:
+        """Lines for the csv module; a record still open at the end of a chunk pulls the next."""
+        pending = self.pending
         while True:
+            while pending:
+                yield pending.popleft()
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return
+            pending.extend(self.text.lines(chunk))
+
+    def _plain_utf8(self, chunk: _Chunk) -> bytes | None:
+        """The chunk as UTF-8 if it holds nothing that needs the csv module or escaping."""
+        if self.text.codec == "utf-8":
+            data = chunk.data
+        else:
+            text = chunk.text(self.text.codec)
+            if chunk.bad or "\\" in text:  # (0x5C can be half of a GB18030 character)
+                return None
+            data = text.encode()
+        if (b'"' in data or b"\\" in data or b"\x00" in data
+                or (self.delimiter != "\t" and b"\t" in data)):
+            return None
+        return data
+
+    def rows(self) -> Iterator[tuple[int, list[str] | RowError] | LineBlock]:
+        for chunk in self.chunks:
+            data = self._plain_utf8(chunk) if self.fast else None
+            if data is not None:
+                yield from self._plain_rows(data)
+            else:
+                yield from self._parsed_rows(chunk)
+
+    def _plain_rows(self, data: bytes) -> Iterator[tuple[int, list[str] | RowError] | LineBlock]:
+        # Lines are split on the first line's ending. A stray CR or LF inside a line, or lines
+        # whose field counts are off in ways that cancel out, cannot pass unnoticed: the server
+        # rejects such COPY data and the landing reads the file again through the csv module.
+        delimiter, n = self.delimiter.encode(), len(self.header)
+        crlf = data.find(b"\n") > 0 and data[data.find(b"\n") - 1] == 0x0D
+        lines = data.split(b"\r\n" if crlf else b"\n")
+        last = lines.pop()
+        if last:  # the end of a file with no final line break
+            lines.append(last)
+        first = self.text.take(len(lines))
+        if data.count(delimiter) == (n - 1) * len(lines):
+            yield LineBlock(first, lines, self.delimiter)
+            return
+        counts = list(map(bytes.count, lines, itertools.repeat(delimiter)))
+        run = 0  # start of the current run of regular lines
+        for i, count in enumerate(counts):
+            if count == n - 1:
+                continue
+            if run < i:
+                yield LineBlock(first + run, lines[run:i], self.delimiter)
+            run = i + 1
+            line, number = lines[i].decode("utf-8", "surrogateescape"), first + i
+            if not line.strip():
+                continue
+            row = line.split(self.delimiter)
+            if _SURROGATE.search(line):
+                bad = next(i for i, v in enumerate(row) if _SURROGATE.search(v))
+                yield number, RowError(self.source, number, self.header[bad] if bad < n else None,
+                                       _undecodable_reason(line, self.text.encoding),
+                                       clip(_show_undecodable(line)))
+                continue
+            if len(row) > n and not any(v.strip() for v in row[n:]):
+                yield number, row[:n]  # trailing delimiters with nothing after them lose no data
+                continue
+            hint = "; truncated last line (no line terminator)" if last and i == len(lines) - 1 else ""
+            much = "too many" if len(row) > n else "too few"
+            yield number, RowError(self.source, number, None,
+                                   f"{much} fields: {len(row)}, the header has {n}{hint}", clip(line))
+        if run < len(lines):
+            yield LineBlock(first + run, lines[run:], self.delimiter)
+
+    def _parsed_rows(self, chunk: _Chunk) -> Iterator[tuple[int, list[str] | RowError]]:
+        reader, text, n = self.reader, self.text, len(self.header)
+        self.pending.extend(text.lines(chunk))
+        offset = chunk.first - 1 - reader.line_num  # reader.line_num counts the lines it read
+        prev = chunk.first - 1
+        while self.pending:
             try:
-                for row in reader:
-                    start = prev + 1
-                    prev = reader.line_num + offset
-                    if len(row) == n and prev == start and not text.suspect:
-                        lines.clear()
-                        yield start, row
-                        continue
-                    checked = _check_csv_row(row, header, "".join(lines), text, source.name,
-                                             start, encoding)
-                    lines.clear()
-                    text.suspect = False
-                    if checked is not None:
-                        yield start, checked
+                row = next(reader)
+            except StopIteration:
                 return
             except csv.Error as exc:
-                start = prev + 1
-                prev = reader.line_num + offset
-                raw = "".join(lines)
-                lines.clear()
-                text.suspect = False
-                yield start, RowError(source.name, start, None, f"unparsable CSV: {exc}",
-                                      clip(_show_undecodable(raw)))
+                start, prev = prev + 1, reader.line_num + offset
+                yield start, RowError(self.source, start, None, f"unparsable CSV: {exc}",
+                                      clip(_show_undecodable(text.raw(start, prev))))
+                continue
+            start, prev = prev + 1, reader.line_num + offset
+            if len(row) == n and prev == start and not text.suspect:
+                yield start, row
+                continue
+            checked = _check_csv_row(row, self.header, text, self.source, start, prev)
+            if checked is not None:
+                yield start, checked
 
-    return Records(rows=rows(), header=header, encoding=encoding, notes=notes, close=binary.close)
 
-
-def _check_csv_row(
-    row: list[str], header: list[str], raw: str, text: _DecodedText, source: str, start: int,
-    encoding: str,
-) -> list[str] | RowError | None:
+def _check_csv_row(row: list[str], header: list[str], text: _DecodedText, source: str,
+                   start: int, end: int) -> list[str] | RowError | None:
     """The slow path for a record that is ragged, multi-line or suspect; ``None`` skips a blank."""
     n = len(header)
+    raw = text.raw(start, end)
+    flagged = {line for line in text.suspect if line <= end}
+    text.suspect.difference_update(flagged)
     if not row or (len(row) == 1 and not row[0].strip() and n > 1):
         return None
-    if _SURROGATE.search(raw):
+    if any(start <= line <= end for line in flagged) and _SURROGATE.search(raw):
         bad = next((i for i, v in enumerate(row) if _SURROGATE.search(v)), None)
         field = header[bad] if bad is not None and bad < n else None
-        return RowError(source, start, field, _undecodable_reason(raw, encoding),
+        return RowError(source, start, field, _undecodable_reason(raw, text.encoding),
                         clip(_show_undecodable(raw)))
-    truncated = text.unterminated and not raw.endswith(("\n", "\r"))
+    truncated = text.unterminated is not None and start <= text.unterminated <= end
     hint = "; truncated last line (no line terminator)" if truncated else ""
-    if raw.count('"') % 2:
+    if (end > start or truncated) and raw.count('"') % 2:
         return RowError(source, start, None, "unterminated quoted field" + hint, clip(raw))
     if len(row) > n and not any(v.strip() for v in row[n:]):
         row = row[:n]  # trailing delimiters with nothing after them lose no data
@@ -288,7 +455,8 @@ def _json_decoder() -> json.JSONDecoder:
 
 
 def _read_json(source: Source, encoding: str | None) -> Records:
-    binary, text, encoding, notes = _open_text(Path(source.name), encoding)
+    binary, text, notes = _open_text(Path(source.name), encoding)
+    encoding = text.encoding
     chunks = text.chunks()
     decoder = _json_decoder()
     state = {"buf": "", "pos": 0, "bad": False}
@@ -377,28 +545,25 @@ def _next_json_element(state: dict, fill, decoder: json.JSONDecoder, source: str
 
 
 def _read_jsonl(source: Source, encoding: str | None) -> Records:
-    binary, text, encoding, notes = _open_text(Path(source.name), encoding)
+    binary, text, notes = _open_text(Path(source.name), encoding)
     if not source.bytes:
         notes.append("empty file (0 bytes)")
     decode = _json_decoder().decode
 
     def rows() -> Iterator[tuple[int, dict | RowError]]:
         for number, line in enumerate(text, start=1):
-            text.lines.clear()
             stripped = line.strip().lstrip("\ufeff")
             if not stripped:
                 continue
-            if text.suspect:
-                text.suspect = False
-                if _SURROGATE.search(line):
-                    yield number, RowError(source.name, number, None,
-                                           _undecodable_reason(line, encoding),
-                                           clip(_show_undecodable(line)))
-                    continue
+            if number in text.suspect and _SURROGATE.search(line):
+                yield number, RowError(source.name, number, None,
+                                       _undecodable_reason(line, text.encoding),
+                                       clip(_show_undecodable(line)))
+                continue
             try:
                 value = decode(stripped)
             except json.JSONDecodeError as exc:
-                hint = " (truncated last line)" if text.unterminated else ""
+                hint = " (truncated last line)" if number == text.unterminated else ""
                 yield number, RowError(source.name, number, None,
                                        f"unparsable JSON line: {exc.msg}{hint}", clip(line))
                 continue
@@ -409,7 +574,8 @@ def _read_jsonl(source: Source, encoding: str | None) -> Records:
                 continue
             yield number, value
 
-    return Records(rows=rows(), header=None, encoding=encoding, notes=notes, close=binary.close)
+    return Records(rows=rows(), header=None, encoding=text.encoding, notes=notes,
+                   close=binary.close)
 
 
 # --- the connector ------------------------------------------------------------------------------

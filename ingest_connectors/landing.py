@@ -15,9 +15,11 @@ Only structural defects are quarantined here; values are validated later, in the
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
+import queue
 import tempfile
 import time
 import unicodedata
@@ -28,9 +30,10 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from credit import settings, warehouse
-from ingest_connectors.base import Checkpoint, Connector, Records, RowError, Source, SourceError, to_text
+from ingest_connectors.base import Checkpoint, Connector, LineBlock, Records, RowError, Source, SourceError, to_text
 from ingest_connectors.catalogue import Feed
 
 log = logging.getLogger(__name__)
@@ -288,6 +291,15 @@ class _Quarantine:
         self._spool.close()
 
 
+class _BoundedQueueWriter(QueuedLibpqWriter):
+    """Sends COPY data from a worker thread, so that parsing the next rows overlaps the server's
+    work on the previous ones; the queue is bounded to keep memory flat when the server is slower."""
+
+    def __init__(self, cursor: psycopg.Cursor, max_chunks: int = 32):
+        super().__init__(cursor)
+        self._queue = queue.Queue(maxsize=max_chunks)
+
+
 class _SourceWriter:
     """Streams the rows of one source into its raw table with COPY, in text format.
 
@@ -306,6 +318,7 @@ class _SourceWriter:
         consts = [str(load_id), feed.key, source.name, source.content_hash]
         self.suffix = "".join("\t" + _copy_escape(_storable(c)) for c in consts)
         self.suffix_backslashes = self.suffix.count("\\")
+        self.suffix_bytes = self.suffix.encode()
 
     # How rows become value lists --------------------------------------------------------------
 
@@ -332,58 +345,84 @@ class _SourceWriter:
             columns, positions, unknown = self._plan_header(list(header))
             for key in unknown:
                 self.drift[key] = None
-            rows = self._positional(self.records.rows, positions, unknown)
+            transform = None if positions is None else self._positional(positions, unknown)
         else:
             columns = list(self.resolver.columns)
-            rows = self._mapped(self.records.rows)
+            transform = self._mapped()
         has_overflow = header is None or bool(self.drift)
-        target = columns + (["_overflow"] if has_overflow else []) + list(PROVENANCE)
-        self.tabs_per_row = len(target) - 1
         self.columns = columns + (["_overflow"] if has_overflow else [])
+        target = self.columns + list(PROVENANCE)
+        self.tabs_per_row = len(target) - 1
         statement = sql.SQL("copy {} ({}) from stdin").format(
             sql.Identifier(RAW_SCHEMA, self.feed.key),
             sql.SQL(", ").join(map(sql.Identifier, target)))
-        with self.cur.copy(statement) as copy:
+        quarantine, flush = self.quarantine, self._flush
+        received = 0
+        with self.cur.copy(statement, writer=_BoundedQueueWriter(self.cur)) as copy:
             self.copy = copy
             block: list[tuple[int, list]] = []
-            for item in rows:
-                block.append(item)
+            # The hot loop: one pass per row, no per-value work for positional rows.
+            for item in self.records.rows:
+                if type(item) is LineBlock:
+                    received += len(item.lines)
+                    if transform is None:
+                        self._write_lines(item)
+                        continue
+                    for i, line in enumerate(item.lines, start=item.first):
+                        row = line.decode("utf-8", "surrogateescape").split(item.delimiter)
+                        block.append((i, transform(row)))
+                else:
+                    received += 1
+                    number, row = item
+                    if type(row) is RowError:
+                        quarantine.add(number, row.field, row.reason, row.raw_text)
+                        continue
+                    block.append(item if transform is None else (number, transform(row)))
                 if len(block) >= BLOCK_ROWS:
-                    self._flush(block)
+                    flush(block)
                     block = []
             if block:
-                self._flush(block)
+                flush(block)
+        self.received = received
 
-    def _count(self, rows):
-        """Count received rows and divert row errors to quarantine."""
-        for number, row in rows:
-            self.received += 1
-            if type(row) is RowError:
-                self.quarantine.add(number, row.field, row.reason, row.raw_text)
-                continue
-            yield number, row
+    def _write_lines(self, block: LineBlock) -> None:
+        """Plain delimited lines become COPY text by swapping the delimiter for a tab."""
+        delimiter = block.delimiter.encode()
+        suffix = self.suffix_bytes
+        if delimiter != b"\t":  # keep the delimiter out of the provenance values, as an escape
+            suffix = suffix.replace(delimiter, b"\\x%02x" % delimiter[0])
+        numbers = map(b"\t%d".__mod__, range(block.first, block.first + len(block.lines)))
+        data = b"".join(itertools.chain.from_iterable(
+            zip(block.lines, numbers, itertools.repeat(suffix + b"\n"))))
+        if delimiter != b"\t":
+            data = data.replace(delimiter, b"\t")
+        self.copy.write(data)
+        self.loaded += len(block.lines)
 
-    def _positional(self, rows, positions: list[int] | None, unknown: list[str]):
-        if positions is None:
-            yield from self._count(rows)
-            return
-        unknown_pos = self._unknown_pos
-        pairs = list(zip(unknown, unknown_pos))
-        for number, row in self._count(rows):
+    def _positional(self, positions: list[int], unknown: list[str]):
+        """Rows with unknown or duplicate headers: known values in order, the rest as JSON."""
+        pairs = list(zip(unknown, self._unknown_pos))
+        drift = self.drift
+
+        def transform(row: list) -> list:
             extra = {k: row[i] for k, i in pairs if row[i] not in (None, "")}
-            for k in extra:
-                if self.drift.get(k) is None:
-                    self.drift[k] = extra[k]
+            for k, v in extra.items():
+                if drift.get(k) is None:
+                    drift[k] = v
             values = [row[i] for i in positions]
             values.append(json.dumps(extra, ensure_ascii=False) if extra else None)
-            yield number, values
+            return values
 
-    def _mapped(self, rows):
+        return transform
+
+    def _mapped(self):
+        """Mapping rows (JSON, API items): values in column order, unknown keys as JSON."""
         resolver, drift, present = self.resolver, self.drift, self.present
         index = {c: i for i, c in enumerate(resolver.columns)}
         slots: dict[str, int] = {}  # key as sent → column index, or -1 when unknown
         n = len(resolver.columns)
-        for number, row in self._count(rows):
+
+        def transform(row: Mapping) -> list:
             values: list[str | None] = [None] * (n + 1)
             extra = None
             for key, value in row.items():
@@ -411,7 +450,9 @@ class _SourceWriter:
                         drift[key] = value
             if extra:
                 values[n] = json.dumps(extra, ensure_ascii=False)
-            yield number, values
+            return values
+
+        return transform
 
     # Writing blocks ---------------------------------------------------------------------------
 
@@ -557,6 +598,18 @@ def record_failure(conn: psycopg.Connection, feed_key: str, connector: str, sour
                          bytes=nbytes, message=message)
 
 
+def _write_source(cur, feed: Feed, resolver: ColumnResolver, source: Source, load_id: int,
+                  records: Records) -> tuple[_SourceWriter, _Quarantine]:
+    quarantine = _Quarantine(load_id, feed.key, source.name)
+    try:
+        writer = _SourceWriter(cur, feed, resolver, source, load_id, records, quarantine)
+        writer.run()
+        quarantine.write(cur)
+    finally:
+        quarantine.close()
+    return writer, quarantine
+
+
 def _land_source(conn, feed, connector, source, resolver, started) -> SourceOutcome:
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))",
@@ -581,14 +634,21 @@ def _land_source(conn, feed, connector, source, resolver, started) -> SourceOutc
             " started_at) values (%s, %s, %s, %s, %s, 'loaded', to_timestamp(%s)) returning load_id",
             (feed.key, source.connector, _storable(source.name), source.content_hash, source.bytes,
              started)).fetchone()[0]
-        quarantine = _Quarantine(load_id, feed.key, source.name)
+        records = connector.read(source)
         try:
-            with connector.read(source) as records:
-                writer = _SourceWriter(cur, feed, resolver, source, load_id, records, quarantine)
-                writer.run()
-            quarantine.write(cur)
+            try:
+                with conn.transaction():  # a savepoint: the server checks what readers pass unchecked
+                    writer, quarantine = _write_source(cur, feed, resolver, source, load_id, records)
+            except psycopg.errors.DataError as exc:
+                if records.careful is None:
+                    raise
+                log.info("%s: the server rejected the fast path (%s); reading it carefully",
+                         source.name, str(exc).splitlines()[0])
+                records.close()
+                records = records.careful()
+                writer, quarantine = _write_source(cur, feed, resolver, source, load_id, records)
         finally:
-            quarantine.close()
+            records.close()
         assert writer.received == writer.loaded + quarantine.count, "row conservation broken"
         for key, sample in writer.drift.items():
             cur.execute(

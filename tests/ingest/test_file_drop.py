@@ -130,9 +130,13 @@ def test_unknown_columns_are_kept_in_overflow_and_reported_as_drift(conn, feed, 
     assert_conserved(conn)
 
 
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain lines", "csv-parsed lines"])
 def test_ragged_rows_and_a_truncated_last_line_are_quarantined_with_raw_text(
-        conn, feed, drop, tmp_path):
-    content = csv_bytes(NAMES, [good_row(1)])
+        conn, feed, drop, tmp_path, quoted):
+    first = good_row(1)
+    if quoted:  # a quoted value sends the file through the csv module instead of plain splitting
+        first[5] = "甲,乙"
+    content = csv_bytes(NAMES, [first])
     content += "多,了,字,段,的,行,X\r\n".encode()  # too many (line 3)
     content += "少,字段\r\n".encode()  # too few (line 4)
     content += (",".join(good_row(5)) + ",\r\n").encode()  # trailing empty field: fine (line 5)
@@ -144,10 +148,29 @@ def test_ragged_rows_and_a_truncated_last_line_are_quarantined_with_raw_text(
     assert (result.rows_received, result.rows_loaded, result.rows_quarantined) == (5, 2, 3)
     bad = {q["row_number"]: q for q in quarantined(conn)}
     assert "too many fields: 7, the header has 6" in bad[3]["reason"]
-    assert bad[3]["raw_text"] == "多,了,字,段,的,行,X\r\n"
+    assert bad[3]["raw_text"] == "多,了,字,段,的,行,X"
     assert "too few fields: 2" in bad[4]["reason"]
     assert "truncated last line" in bad[6]["reason"]
     assert bad[6]["raw_text"] == ",".join(good_row(6)).encode()[:25].decode("utf-8", "ignore")
+    assert raw_rows(conn, feed, "_row_number", "remarks") == [(2, first[5]), (5, "")]
+    assert_conserved(conn)
+
+
+def test_defects_the_fast_path_cannot_see_are_caught_by_the_server_and_reparsed(
+        conn, feed, drop, tmp_path):
+    rows = [",".join(good_row(i)) for i in range(1, 6)]
+    rows[1] += ",多一列"  # one field too many …
+    rows[3] = rows[3].rsplit(",", 1)[0]  # … and one too few: the chunk's total is right
+    rows[4] = rows[4].replace("0.2", "0.2\n碎片", 1)  # a bare LF in a CRLF file
+    drop("T_20240301_1.csv", ("\r\n".join([",".join(NAMES), *rows]) + "\r\n").encode())
+
+    result = land(conn, feed, tmp_path)
+
+    bad = {q["row_number"]: q["reason"] for q in quarantined(conn)}
+    assert "too many fields" in bad[3] and "too few fields" in bad[5]
+    assert "too few fields" in bad[6] and "too few fields" in bad[7]
+    assert [r[0] for r in raw_rows(conn, feed, "_row_number")] == [2, 4]
+    assert result.rows_received == 6 and result.rows_loaded == 2
     assert_conserved(conn)
 
 

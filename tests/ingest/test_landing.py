@@ -12,12 +12,13 @@ from pathlib import Path
 from conftest import NAMES, assert_conserved, csv_bytes, good_row, loads, quarantined, raw_rows
 
 from credit import warehouse
-from ingest_connectors import landing
+from ingest_connectors import file_drop, landing
 from ingest_connectors.catalogue import catalogue
 from ingest_connectors.file_drop import FileDropConnector
 from ingest_connectors.landing import land_feed
 
-ROWS = 5000  # more than two COPY blocks, so rows have reached the server before the crash
+ROWS = 5000
+CHUNK = 16 * 1024  # small reads, so that the file is written in many COPY blocks
 
 
 def defective_file(drop):
@@ -44,26 +45,25 @@ def test_a_killed_load_leaves_nothing_and_the_rerun_equals_an_uninterrupted_load
         conn, feed, drop, tmp_path):
     defective_file(drop)
     script = textwrap.dedent(f"""
-        import os, signal, sys
+        import os, signal, sys, time
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from conftest import make_feed
+        from ingest_connectors import file_drop, landing
         from ingest_connectors.file_drop import FileDropConnector
-        from ingest_connectors.landing import land_feed
 
-        class Dying(FileDropConnector):
-            def read(self, source):
-                records = super().read(source)
-                inner = records.rows
-                def rows():
-                    for n, item in enumerate(inner, 1):
-                        if n == 4500:
-                            os.kill(os.getpid(), signal.SIGKILL)
-                        yield item
-                records.rows = rows()
-                return records
+        file_drop.CHUNK_BYTES = {CHUNK}
+        write, calls = landing._BoundedQueueWriter.write, []
 
-        land_feed(make_feed(), Dying(Path({str(tmp_path)!r})))
+        def dying_write(self, data):
+            write(self, data)
+            calls.append(1)
+            if len(calls) == 3:  # two COPY blocks have reached the server
+                time.sleep(0.3)
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        landing._BoundedQueueWriter.write = dying_write
+        landing.land_feed(make_feed(), FileDropConnector(Path({str(tmp_path)!r})))
     """)
     env = {**os.environ, "PYTHONPATH": str(Path(landing.__file__).parents[1])}
     killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
@@ -82,17 +82,18 @@ def test_a_killed_load_leaves_nothing_and_the_rerun_equals_an_uninterrupted_load
 def test_an_exception_mid_file_is_recorded_and_the_rerun_loads_exactly_once(
         conn, feed, drop, tmp_path, monkeypatch):
     defective_file(drop)
-    flush, calls = landing._SourceWriter._flush, []
+    monkeypatch.setattr(file_drop, "CHUNK_BYTES", CHUNK)
+    write, calls = landing._BoundedQueueWriter.write, []
 
-    def failing_flush(self, block):
+    def failing_write(self, data):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == 3:
             raise OSError("disk vanished")
-        flush(self, block)
+        write(self, data)
 
-    monkeypatch.setattr(landing._SourceWriter, "_flush", failing_flush)
+    monkeypatch.setattr(landing._BoundedQueueWriter, "write", failing_write)
     failed = land_feed(feed, FileDropConnector(tmp_path), conn=conn)
-    monkeypatch.setattr(landing._SourceWriter, "_flush", flush)
+    monkeypatch.setattr(landing._BoundedQueueWriter, "write", write)
 
     assert "OSError: disk vanished" in failed.failures[0][1]
     assert [(r["status"], r["rows_received"]) for r in loads(conn)] == [("failed", 0)]
