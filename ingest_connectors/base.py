@@ -88,14 +88,13 @@ class Source:
 
 @dataclass(frozen=True)
 class LineBlock:
-    """Consecutive plain delimited lines, yielded instead of rows where a reader can vouch that
-    every line has the header's field count and that no value holds a quote, tab, backslash, NUL
-    or line break — so the landing can write them without splitting them. The bytes are UTF-8,
-    possibly unchecked: see :attr:`Records.careful`."""
+    """Consecutive tab-separated lines, yielded instead of rows where a reader can vouch that
+    every line has the header's field count and that no value holds a tab, backslash, NUL or line
+    break — lines that are COPY text already, so the landing need not split them. The bytes are
+    UTF-8, possibly unchecked: see :attr:`Records.careful`."""
 
     first: int  # row number of the first line; the others follow one by one
     lines: list[bytes]  # UTF-8, without line breaks
-    delimiter: str
 
 
 @dataclass

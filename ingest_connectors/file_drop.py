@@ -307,28 +307,31 @@ class _CsvRows:
         # Lines are split on the first line's ending. A stray CR or LF inside a line, or lines
         # whose field counts are off in ways that cancel out, cannot pass unnoticed: the server
         # rejects such COPY data and the landing reads the file again through the csv module.
-        delimiter, n = self.delimiter.encode(), len(self.header)
+        n, tab = len(self.header), b"\t"
+        if self.delimiter != "\t":
+            data = data.replace(self.delimiter.encode(), tab)  # (the chunk has no tabs)
         crlf = data.find(b"\n") > 0 and data[data.find(b"\n") - 1] == 0x0D
         lines = data.split(b"\r\n" if crlf else b"\n")
         last = lines.pop()
         if last:  # the end of a file with no final line break
             lines.append(last)
         first = self.text.take(len(lines))
-        if data.count(delimiter) == (n - 1) * len(lines):
-            yield LineBlock(first, lines, self.delimiter)
+        if data.count(tab) == (n - 1) * len(lines):
+            yield LineBlock(first, lines)
             return
-        counts = list(map(bytes.count, lines, itertools.repeat(delimiter)))
+        counts = list(map(bytes.count, lines, itertools.repeat(tab)))
         run = 0  # start of the current run of regular lines
         for i, count in enumerate(counts):
             if count == n - 1:
                 continue
             if run < i:
-                yield LineBlock(first + run, lines[run:i], self.delimiter)
+                yield LineBlock(first + run, lines[run:i])
             run = i + 1
             line, number = lines[i].decode("utf-8", "surrogateescape"), first + i
             if not line.strip():
                 continue
-            row = line.split(self.delimiter)
+            row = line.split("\t")
+            line = line.replace("\t", self.delimiter)  # as sent, for the quarantine
             if _SURROGATE.search(line):
                 bad = next(i for i, v in enumerate(row) if _SURROGATE.search(v))
                 yield number, RowError(self.source, number, self.header[bad] if bad < n else None,
@@ -343,7 +346,7 @@ class _CsvRows:
             yield number, RowError(self.source, number, None,
                                    f"{much} fields: {len(row)}, the header has {n}{hint}", clip(line))
         if run < len(lines):
-            yield LineBlock(first + run, lines[run:], self.delimiter)
+            yield LineBlock(first + run, lines[run:])
 
     def _parsed_rows(self, chunk: _Chunk) -> Iterator[tuple[int, list[str] | RowError]]:
         reader, text, n = self.reader, self.text, len(self.header)

@@ -369,7 +369,7 @@ class _SourceWriter:
                         self._write_lines(item)
                         continue
                     for i, line in enumerate(item.lines, start=item.first):
-                        row = line.decode("utf-8", "surrogateescape").split(item.delimiter)
+                        row = line.decode("utf-8", "surrogateescape").split("\t")
                         block.append((i, transform(row)))
                 else:
                     received += 1
@@ -386,17 +386,10 @@ class _SourceWriter:
         self.received = received
 
     def _write_lines(self, block: LineBlock) -> None:
-        """Plain delimited lines become COPY text by swapping the delimiter for a tab."""
-        delimiter = block.delimiter.encode()
-        suffix = self.suffix_bytes
-        if delimiter != b"\t":  # keep the delimiter out of the provenance values, as an escape
-            suffix = suffix.replace(delimiter, b"\\x%02x" % delimiter[0])
+        """Tab-separated lines are COPY text: only the provenance is appended to each."""
         numbers = map(b"\t%d".__mod__, range(block.first, block.first + len(block.lines)))
-        data = b"".join(itertools.chain.from_iterable(
-            zip(block.lines, numbers, itertools.repeat(suffix + b"\n"))))
-        if delimiter != b"\t":
-            data = data.replace(delimiter, b"\t")
-        self.copy.write(data)
+        self.copy.write(b"".join(itertools.chain.from_iterable(
+            zip(block.lines, numbers, itertools.repeat(self.suffix_bytes + b"\n")))))
         self.loaded += len(block.lines)
 
     def _positional(self, positions: list[int], unknown: list[str]):
