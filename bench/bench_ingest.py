@@ -59,14 +59,14 @@ def sample_value(field, i: int, rng: random.Random) -> str:
     return f"{field.name_zh}{i % 100}"
 
 
-def generate(feed: Feed, rows: int, path: Path) -> None:
-    """A realistic UTF-8 file: values drawn from per-field pools, decision numbers unique."""
+def generate(feed: Feed, rows: int, path: Path, encoding: str = "utf-8") -> None:
+    """A realistic file: values drawn from per-field pools, decision numbers unique."""
     rng = random.Random(20240301)
     fields = feed.record_type.fields
     pool_size = 1009  # prime, so that the fields' strides do not line up
     pools = [[sample_value(fd, k, rng) for k in range(pool_size)] for fd in fields]
     unique = {j for j, fd in enumerate(fields) if fd.column == "decision_number"}
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    with open(path, "w", encoding=encoding, newline="") as f:
         writer = csv.writer(f)
         writer.writerow([fd.name_zh for fd in fields])
         for start in range(0, rows, 10_000):
@@ -85,7 +85,7 @@ def backend_cpu(conn) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def baseline_copy(location, feed: Feed, path: Path) -> tuple[float, int, float, float]:
+def baseline_copy(location, feed: Feed, path: Path, encoding: str) -> tuple[float, int, float, float]:
     """COPY the file's bytes into an UNLOGGED table of text columns.
 
     Returns seconds, rows, client CPU seconds and server CPU seconds.
@@ -99,7 +99,9 @@ def baseline_copy(location, feed: Feed, path: Path) -> tuple[float, int, float, 
         server0, client0 = backend_cpu(conn), time.process_time()
         started = time.perf_counter()
         with conn.cursor() as cur, open(path, "rb") as f:
-            with cur.copy(sql.SQL("copy {} from stdin (format csv, header true)").format(table)) as copy:
+            statement = sql.SQL("copy {} from stdin (format csv, header true, encoding {})").format(
+                table, sql.Literal(encoding.replace("-", "").upper()))
+            with cur.copy(statement) as copy:
                 while chunk := f.read(1 << 20):
                     copy.write(chunk)
         elapsed = time.perf_counter() - started
@@ -140,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--feed", default="taxation__penalty")
     parser.add_argument("--file", type=Path, help="land this CSV instead of generating one")
+    parser.add_argument("--encoding", default="utf-8", choices=["utf-8", "gb18030"],
+                        help="encoding of the generated file")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is shown")
     args = parser.parse_args(argv)
 
@@ -153,15 +157,15 @@ def main(argv: list[str] | None = None) -> int:
             path.symlink_to(args.file.resolve())
         else:
             started = time.perf_counter()
-            generate(feed, args.rows, path)
+            generate(feed, args.rows, path, args.encoding)
             print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s")
         size_mb = path.stat().st_size / 1e6
-        print(f"file: {size_mb:,.1f} MB, {len(feed.record_type.fields)} columns, feed {feed.key}, "
+        print(f"file: {size_mb:,.1f} MB {args.encoding}, {len(feed.record_type.fields)} columns, feed {feed.key}, "
               f"{location.describe()}")
 
         copy_runs, land_runs = [], []
         for _ in range(args.repeat):
-            copy_runs.append(baseline_copy(location, feed, path))
+            copy_runs.append(baseline_copy(location, feed, path, args.encoding))
             land_runs.append(land(location, feed, Path(tmp)))
         copy_s, copy_rows, copy_client, copy_server = min(copy_runs)
         land_s, meta, peak_kib, land_client, land_server = min(land_runs, key=lambda r: r[0])

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from ingest_connectors.base import Checkpoint, Records, Source, SourceError, StateStore, to_text
 from ingest_connectors.catalogue import Feed
 
-ROW_ID, UPDATED_AT = "row_id", "updated_at"
+ROW_ID = "row_id"
 
 
 def _watermark_text(value: Any) -> str | None:
@@ -37,7 +37,8 @@ class DatabaseConnector:
     kind = "database"
     ordered = True
 
-    def __init__(self, url: str | sa.URL, *, batch_size: int = 10_000, connect_timeout: int = 10):
+    def __init__(self, url: str | sa.URL, *, batch_size: int = 10_000, connect_timeout: int = 10,
+                 table_prefix: str = "", watermark_column: str = "updated_at"):
         url = sa.make_url(url)
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
                 and not url.database.startswith("file:"):
@@ -47,6 +48,8 @@ class DatabaseConnector:
         self.safe_url = url.render_as_string(hide_password=True)
         self.batch_size = batch_size
         self.connect_timeout = connect_timeout
+        self.table_prefix = table_prefix  # when several sectors share one database
+        self.watermark_column = watermark_column
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], *, url: str | None = None,
@@ -58,7 +61,8 @@ class DatabaseConnector:
             if landing_dir is None or sector_slug is None:
                 raise ValueError("no database URL and no landing directory to find the demo database")
             url = f"sqlite:///{Path(landing_dir) / 'db' / f'{sector_slug}.sqlite'}"
-        options = {k: settings[k] for k in ("batch_size", "connect_timeout") if k in settings}
+        options = {k: settings[k] for k in ("batch_size", "connect_timeout", "table_prefix",
+                                            "watermark_column") if k in settings}
         return cls(url, **{**options, **overrides})
 
     def _engine(self) -> sa.Engine:
@@ -71,7 +75,7 @@ class DatabaseConnector:
         return SourceError(self.safe_url, f"{doing}: {reason}")
 
     def discover(self, feed: Feed, state: StateStore) -> Iterator[Source]:
-        table_name = feed.record_type.code
+        table_name = self.table_prefix + feed.record_type.code
         saved = state.checkpoint("db_watermark", feed.key, self.safe_url) or {}
         watermark, last_row_id = saved.get("watermark"), saved.get("last_row_id")
         engine = self._engine()
@@ -83,14 +87,14 @@ class DatabaseConnector:
                 raise self._error(exc, "database is unreachable") from exc
             if not exists:
                 raise SourceError(self.safe_url, f"table {table_name!r} not found")
-            table = sa.table(table_name, sa.column(UPDATED_AT), sa.column(ROW_ID))
+            stamp, row_id = sa.column(self.watermark_column), sa.column(ROW_ID)
+            table = sa.table(table_name, stamp, row_id)
             while True:
                 query = sa.select(sa.text("*")).select_from(table)
                 if watermark is not None:
                     query = query.where(sa.or_(
-                        table.c.updated_at > watermark,
-                        sa.and_(table.c.updated_at == watermark, table.c.row_id > last_row_id)))
-                query = query.order_by(table.c.updated_at, table.c.row_id).limit(self.batch_size)
+                        stamp > watermark, sa.and_(stamp == watermark, row_id > last_row_id)))
+                query = query.order_by(stamp, row_id).limit(self.batch_size)
                 try:
                     with engine.connect() as conn:
                         result = conn.execute(query)
@@ -100,23 +104,23 @@ class DatabaseConnector:
                     raise self._error(exc, f"reading table {table_name!r}") from exc
                 if not batch:
                     return
-                for needed in (ROW_ID, UPDATED_AT):
+                for needed in (ROW_ID, self.watermark_column):
                     if needed not in keys:
                         raise SourceError(self.safe_url, f"table {table_name!r} has no {needed} column")
-                id_at, ts_at = keys.index(ROW_ID), keys.index(UPDATED_AT)
+                id_at, ts_at = keys.index(ROW_ID), keys.index(self.watermark_column)
                 body = json.dumps([[to_text(v) for v in row] for row in batch],
                                   ensure_ascii=False).encode()
                 first, last = batch[0], batch[-1]
                 new_watermark, new_row_id = _watermark_text(last[ts_at]), int(last[id_at])
                 name = (f"{self.safe_url} table {table_name} rows {first[id_at]}…{last[id_at]}"
-                        f" (updated_at {_watermark_text(first[ts_at])} … {new_watermark})")
+                        f" ({self.watermark_column} {_watermark_text(first[ts_at])} … {new_watermark})")
                 yield Source(
                     feed_key=feed.key, name=name, connector=self.kind, bytes=len(body),
                     content_hash=hashlib.sha256(body).hexdigest(),
                     checkpoint=Checkpoint("db_watermark", {
                         "database_url": self.safe_url, "table_name": table_name,
                         "watermark": new_watermark, "last_row_id": new_row_id}),
-                    payload=(keys, batch))
+                    payload=(keys, batch, self.watermark_column))
                 watermark, last_row_id = new_watermark, new_row_id
                 if len(batch) < self.batch_size:
                     return
@@ -124,8 +128,8 @@ class DatabaseConnector:
             engine.dispose()
 
     def read(self, source: Source) -> Records:
-        keys, batch = source.payload
-        keep = [i for i, k in enumerate(keys) if k not in (ROW_ID, UPDATED_AT)]
+        keys, batch, stamp = source.payload
+        keep = [i for i, k in enumerate(keys) if k not in (ROW_ID, stamp)]
         id_at = keys.index(ROW_ID)
 
         def rows():

@@ -596,7 +596,8 @@ class FileDropConnector:
 
     def __init__(self, landing_dir: Path, *, encoding: str | None = None):
         self.landing_dir = Path(landing_dir)
-        self.encoding = encoding  # force an encoding instead of detecting it
+        # An encoding to force instead of detecting one; GBK and GB2312 are read as their superset.
+        self.encoding = "gb18030" if encoding and encoding.lower() in ("gbk", "gb2312") else encoding
 
     def feed_dir(self, feed: Feed) -> Path:
         return self.landing_dir / "files" / feed.sector.slug / feed.record_type.code

@@ -483,7 +483,7 @@ class _SourceWriter:
                 if value is None:
                     escaped.append(_NULL)
                     continue
-                if "\x00" in value:
+                if "\x00" in value or (column == "_overflow" and "\\u0000" in value):
                     problem = (column, "NUL character in the value")
                     break
                 try:
@@ -676,7 +676,9 @@ def connector_for(feed: Feed, *, landing_dir: Path | None = None, api_base_url: 
     if kind == "file_drop":
         from ingest_connectors.file_drop import FileDropConnector
 
-        return FileDropConnector(landing_dir, encoding=options.get("encoding"))
+        # The catalogue's "encoding" says what the department declared; files are still sniffed,
+        # since a declaration does not stop a department from sending a file saved otherwise.
+        return FileDropConnector(landing_dir)
     if kind == "http_api":
         from ingest_connectors.http_api import HttpApiConnector
 
@@ -713,8 +715,11 @@ def land_feed(feed: Feed, connector: Connector | None = None, *,
         while True:
             try:
                 source = next(sources, None)
-            except SourceError as exc:  # discovering the next source failed (API down, DB down)
-                result.outcomes.append(record_failure(conn, feed.key, connector.kind, exc.source, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - finding the next source failed (API or DB down)
+                where = exc.source if isinstance(exc, SourceError) else f"{connector.kind} {feed.key}"
+                message = str(exc) if isinstance(exc, SourceError) else f"{where}: {type(exc).__name__}: {exc}"
+                log.warning("discovering sources of %s failed: %s", feed.key, message)
+                result.outcomes.append(record_failure(conn, feed.key, connector.kind, where, message))
                 break
             if source is None:
                 break

@@ -207,14 +207,17 @@ def test_sql_looking_text_embedded_newlines_and_escapes_land_verbatim(conn, feed
 
 
 def test_nul_characters_quarantine_the_row(conn, feed, drop, tmp_path):
-    rows = [good_row(1), [*good_row(2)[:5], "备注\x00含空字符"]]
-    drop("T_20240301_1.csv", csv_bytes(NAMES, rows))
+    rows = [good_row(1) + [""], [*good_row(2)[:5], "备注\x00含空字符", ""],
+            good_row(3) + ["未知列\x00空字符"]]
+    drop("T_20240301_1.csv", csv_bytes([*NAMES, "联系电话"], rows))
 
     result = land(conn, feed, tmp_path)
 
-    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
-    [bad] = quarantined(conn)
-    assert bad["field"] == "remarks" and "NUL" in bad["reason"] and "\\x00" in bad["raw_text"]
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    bad = {q["row_number"]: q for q in quarantined(conn)}
+    assert bad[3]["field"] == "remarks" and "NUL" in bad[3]["reason"]
+    assert "\\x00" in bad[3]["raw_text"]
+    assert bad[4]["field"] == "_overflow" and "NUL" in bad[4]["reason"]
     assert_conserved(conn)
 
 
