@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest_connectors.base import LineBlock, Records, RowError, Source, SourceError, clip, sha256_file, to_text
+from ingest_connectors.base import (LineBlock, Records, RowError, Source, SourceError, clip,
+                                    sha256_file, to_text)
 from ingest_connectors.catalogue import Feed
 
 FORMATS = (".csv", ".xlsx", ".json", ".jsonl")
@@ -74,7 +75,8 @@ def detect_encoding(prefix: bytes) -> tuple[str, str | None]:
     best = from_bytes(prefix).best()
     guess = (best.encoding if best else "").replace("_", "-").lower()
     choice = "utf-8" if guess in ("utf-8", "ascii") else "gb18030"
-    return choice, f"neither UTF-8 nor GB18030 decodes cleanly; charset-normalizer suggests {guess or 'nothing'}"
+    return choice, ("neither UTF-8 nor GB18030 decodes cleanly; charset-normalizer suggests "
+                    f"{guess or 'nothing'}")
 
 
 def _show_undecodable(text: str) -> str:

@@ -70,6 +70,8 @@ class HttpApiConnector:
             log.info("%s is unset: sending the demo token", token_env or "token_env")
         options = {k: settings[k] for k in ("page_size", "timeout", "max_retries", "backoff")
                    if k in settings}
+        if isinstance(options.get("timeout"), list):  # YAML has no tuples: [connect, read]
+            options["timeout"] = tuple(options["timeout"])
         return cls(base_url, path=settings.get("path"), token=token, **{**options, **overrides})
 
     def endpoint(self, feed: Feed) -> str:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import queue
+import re
 import tempfile
 import time
 import unicodedata
@@ -33,7 +33,8 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from credit import settings, warehouse
-from ingest_connectors.base import Checkpoint, Connector, LineBlock, Records, RowError, Source, SourceError, to_text
+from ingest_connectors.base import (Checkpoint, Connector, LineBlock, Records, RowError, Source,
+                                    SourceError, to_text)
 from ingest_connectors.catalogue import Feed
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ RAW_SCHEMA = "raw"
 #: Rows per COPY block: large enough to amortise the per-block checks, small enough to stream.
 BLOCK_ROWS = 2000
 _NULL = "\\N"
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # NUL escaped in JSON; jsonb refuses it
 PROVENANCE = ("_row_number", "_load_id", "_feed", "_source", "_content_hash")
 
 AUDIT_DDL = """
@@ -303,9 +305,10 @@ class _BoundedQueueWriter(QueuedLibpqWriter):
 class _SourceWriter:
     """Streams the rows of one source into its raw table with COPY, in text format.
 
-    Rows are formatted in blocks: a block is joined plainly and checked once (tab, newline and
-    backslash counts, no CR or NUL, encodable); only a block that fails the check is escaped row
-    by row, so clean data costs no per-value work in Python.
+    Line blocks are COPY text already and only get their provenance appended. Other rows are
+    formatted in blocks: a block is joined plainly and checked once (tab, newline and backslash
+    counts, no CR or NUL, encodable); only a block that fails the check is escaped value by value,
+    so clean data costs no per-value work in Python.
     """
 
     def __init__(self, cur, feed: Feed, resolver: ColumnResolver, source: Source, load_id: int,
@@ -483,7 +486,7 @@ class _SourceWriter:
                 if value is None:
                     escaped.append(_NULL)
                     continue
-                if "\x00" in value or (column == "_overflow" and "\\u0000" in value):
+                if "\x00" in value or (column == "_overflow" and _JSON_NUL.search(value)):
                     problem = (column, "NUL character in the value")
                     break
                 try:
@@ -546,17 +549,17 @@ def _save_checkpoint(cur, feed_key: str, checkpoint: Checkpoint, load_id: int | 
         raise ValueError(f"unknown checkpoint kind {checkpoint.kind!r}")
 
 
-def _message(records: Records | None, writer: _SourceWriter | None, missing: tuple[str, ...]) -> str | None:
-    parts = list(records.notes) if records else []
-    if writer is not None and writer.received == 0 and records is not None and records.header is not None:
+def _message(records: Records, writer: _SourceWriter, missing: tuple[str, ...]) -> str | None:
+    parts = list(records.notes)
+    if writer.received == 0 and records.header is not None:
         parts.append("header only: no data rows")
-    elif writer is not None and writer.received == 0 and not parts:
+    elif writer.received == 0 and not parts:
         parts.append("no rows")
     if missing:
         parts.append("missing required columns: " + ", ".join(missing))
-    if writer is not None and writer.drift:
+    if writer.drift:
         parts.append("unknown columns kept in _overflow: " + ", ".join(writer.drift))
-    if writer is not None and writer.quarantine.count:
+    if writer.quarantine.count:
         parts.append(f"{writer.quarantine.count} rows quarantined")
     return "; ".join(parts) or None
 
@@ -569,7 +572,8 @@ def land_source(conn: psycopg.Connection, feed: Feed, connector: Connector, sour
     try:
         return _land_source(conn, feed, connector, source, resolver, started)
     except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, never fatal
-        message = str(exc) if isinstance(exc, SourceError) else f"{source.name}: {type(exc).__name__}: {exc}"
+        message = str(exc) if isinstance(exc, SourceError) else \
+            f"{source.name}: {type(exc).__name__}: {exc}"
         log.warning("landing %s failed: %s", source.name, message)
         if conn.closed or conn.broken:
             raise
@@ -715,11 +719,15 @@ def land_feed(feed: Feed, connector: Connector | None = None, *,
         while True:
             try:
                 source = next(sources, None)
-            except Exception as exc:  # noqa: BLE001 - finding the next source failed (API or DB down)
-                where = exc.source if isinstance(exc, SourceError) else f"{connector.kind} {feed.key}"
-                message = str(exc) if isinstance(exc, SourceError) else f"{where}: {type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - finding the next source failed (API/DB down)
+                if isinstance(exc, SourceError):
+                    where, message = exc.source, str(exc)
+                else:
+                    where = f"{connector.kind} {feed.key}"
+                    message = f"{where}: {type(exc).__name__}: {exc}"
                 log.warning("discovering sources of %s failed: %s", feed.key, message)
-                result.outcomes.append(record_failure(conn, feed.key, connector.kind, where, message))
+                result.outcomes.append(
+                    record_failure(conn, feed.key, connector.kind, where, message))
                 break
             if source is None:
                 break

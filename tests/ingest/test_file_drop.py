@@ -331,3 +331,25 @@ def test_same_file_twice_loads_once_and_a_changed_file_loads_again(conn, feed, d
     assert [r["status"] for r in loads(conn)] == ["loaded", "skipped", "skipped", "loaded",
                                                    "skipped"]
     assert_conserved(conn)
+
+
+def test_a_large_json_array_is_read_without_holding_it(tmp_path, feed, drop, monkeypatch):
+    import tracemalloc
+
+    from ingest_connectors.base import Source, sha256_file
+
+    monkeypatch.setattr(file_drop, "CHUNK_BYTES", 64 * 1024)
+    item = json.dumps(dict(zip(CODES, good_row(1))), ensure_ascii=False)
+    path = drop("T_20240301_1.json", ("[\n" + ",\n".join([item] * 30_000) + "\n]").encode())
+    content_hash, size = sha256_file(path)
+    source = Source(feed.key, str(path), "file_drop", size, content_hash)
+    assert size > 4_000_000
+
+    tracemalloc.start()
+    with FileDropConnector(tmp_path).read(source) as records:
+        count = sum(1 for _ in records.rows)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert count == 30_000
+    assert peak < 1_000_000, f"peak {peak:,} bytes for a {size:,}-byte file"
