@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="landing directory (default: credit.settings.landing_dir())")
     p.add_argument("--truth", help="ground-truth directory (default: <state>/ground_truth)")
     p.add_argument("--day", help="generate only this one new day (YYYY-MM-DD) on top of an existing run")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: CPUs, max 4)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: 1 below 100,000 records, else CPUs up to 4)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar (default: on for the city preset)")
     a = p.parse_args(argv)

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import multiprocessing
+import operator
 import os
 import random
 import shutil
@@ -155,6 +156,7 @@ class FeedWriter:
         self.fields = feed.record_type.fields
         self.out = out
         self.columns = [f.column for f in self.fields]
+        self._get = operator.itemgetter(*self.columns) if len(self.columns) > 1 else (lambda v: (v[self.columns[0]],))
         self.current = None
         self.source = ""
         self.stats_sources: list[str] = []
@@ -208,7 +210,10 @@ class FeedWriter:
             self.current = None
 
     def write(self, rng: random.Random, row: Row) -> int:
-        values = [row.values.get(c, "") for c in self.columns]
+        try:
+            values = list(self._get(row.values))
+        except KeyError:
+            values = [row.values.get(c, "") for c in self.columns]
         if self.kind == "database":
             base = dt.datetime.combine(self.day or row.decision, dt.time(8, 0))
             step = dt.timedelta(seconds=rng.randint(1, 900))
@@ -427,7 +432,9 @@ def _run_sectors(opts: Options, cat: Catalogue, day: dt.date | None) -> list[dic
     tasks = [(opts, s.slug, counts, str(parts_dir / f"{s.number:02d}.csv.gz"), day) for s in cat.sectors]
     # Biggest sectors first so two workers finish together.
     order = sorted(tasks, key=lambda t: -sum(v for k, v in counts.items() if k.startswith(t[1] + "__")))
-    workers = opts.workers if opts.workers is not None else min(os.cpu_count() or 1, 4)
+    # Small runs stay in-process (cheaper than starting workers, and no fork inside test runners).
+    default = 1 if sum(counts.values()) < 100_000 else min(os.cpu_count() or 1, 4)
+    workers = opts.workers if opts.workers is not None else default
     results = []
     progress = None
     if opts.progress:

@@ -263,8 +263,13 @@ class RowBuilder:
         self.fill.update({"registration_number": 0.35, "org_code": 0.25, "tax_registration_number": 0.1,
                           "institution_cert_number": 0.5, "social_org_cert_number": 0.5,
                           "legal_rep_id_type": 0.3, "misconduct_severity": 0.8, "remarks": 1.0})
-        self.formatters = [(f.column, self._formatter(f)) for f in rt.fields]
-        self.condition_cols = {f.column: f.required_when for f in rt.fields if f.required_when}
+        # Subject columns are written by _present_subject; the rest by one formatter each.
+        self.formatters = [(f.column, self._formatter(f)) for f in rt.fields if f.column not in SUBJECT_COLUMNS]
+        self.conditions = [(f.column, f.required_when.field, frozenset(f.required_when.in_))
+                           for f in rt.fields if f.required_when and f.column not in SUBJECT_COLUMNS]
+        self._forced: dict[str, object] = {}
+        self._extra_subject_keys = not SUBJECT_COLUMNS <= set(self.columns)
+        self._dates: dict[tuple[dt.date, str], str] = {}
         self.amount_fields = [f for f in rt.fields if f.type == "amount_wan_yuan" and f.max_value]
         self.enum_fields = [f for f in rt.fields if f.type == "enum"]
         self.text_fields = [f.column for f in rt.fields if f.type == "text" and not f.pattern and f.column not in
@@ -339,15 +344,13 @@ class RowBuilder:
         values = row.values
         self._present_subject(rng, row)
         for column, fmt in self.formatters:
-            if column in values:
-                continue
             values[column] = fmt(rng, row)
-        # Conditional fields: filled exactly when their condition holds (or optionally else).
-        for column, cond in self.condition_cols.items():
-            if column in SUBJECT_COLUMNS:
-                continue  # decided by the subject presentation (a missing USCC is a tagged defect)
-            canon = row.canon.get(cond.field)
-            held = bool(set(canon) & set(cond.in_)) if isinstance(canon, (list, tuple)) else canon in cond.in_
+        # Conditional fields: filled whenever their condition holds (optionally otherwise). The
+        # subject block's conditions are decided by _present_subject (a missing USCC is tagged).
+        canon_of = row.canon
+        for column, cond_field, cond_in in self.conditions:
+            canon = canon_of.get(cond_field)
+            held = not cond_in.isdisjoint(canon) if isinstance(canon, (list, tuple)) else canon in cond_in
             if held and not values[column]:
                 values[column] = self._force(rng, row, column)
         return row
@@ -404,8 +407,9 @@ class RowBuilder:
             v["id_number"] = _id_variant(rng, s.id_number, row, tag=True)
         else:
             v["id_type"] = v["id_number"] = ""
-        for key in [k for k in v if k not in cols]:
-            del v[key]
+        if self._extra_subject_keys:
+            for key in [k for k in v if k not in cols]:
+                del v[key]
 
     # --- formatting helpers ---------------------------------------------------------------------
 
@@ -413,7 +417,11 @@ class RowBuilder:
         if d is None:
             return ""
         sep = self.date_style if rng.random() < 0.9 else ("-" if self.date_style == "/" else "/")
-        return f"{d.year:04d}{sep}{d.month:02d}{sep}{d.day:02d}"
+        key = (d, sep)
+        text = self._dates.get(key)
+        if text is None:
+            text = self._dates[key] = f"{d.year:04d}{sep}{d.month:02d}{sep}{d.day:02d}"
+        return text
 
     def _enum_text(self, rng: random.Random, lookup_name: str, canonical: str, row: Row,
                    alias_p: float = 0.08, store: str | None = "") -> str:
@@ -436,8 +444,10 @@ class RowBuilder:
 
     def _force(self, rng: random.Random, row: Row, column: str) -> str:
         """A value for a conditional field whose condition holds."""
-        f = self.rt.field(column)
-        return self._formatter(f, force=True)(rng, row) or "/"
+        fmt = self._forced.get(column)
+        if fmt is None:
+            fmt = self._forced[column] = self._formatter(self.rt.field(column), force=True)
+        return fmt(rng, row) or "/"
 
     def _formatter(self, f: FieldSpec, force: bool = False):
         """A function (rng, row) → the field's text, '' when not sent."""

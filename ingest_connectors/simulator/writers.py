@@ -238,7 +238,7 @@ class GzipCsv:
 
     def __init__(self, path: Path, header: Sequence[str] | None, append: bool = False):
         self._raw = open(path, "ab" if append else "wb")
-        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=6)
+        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=3)
         self._text = io.TextIOWrapper(self._gz, encoding="utf-8", newline="")
         self.writer = csv.writer(self._text, lineterminator="\n")
         if header:
