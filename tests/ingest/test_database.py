@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 import sqlalchemy as sa
-from conftest import COLUMNS, assert_conserved, good_row, loads, make_feed, raw_rows
+from ingest_support import COLUMNS, assert_conserved, good_row, loads, make_feed, raw_rows
 
 from ingest_connectors.database import DatabaseConnector
 from ingest_connectors.landing import land_feed
@@ -115,6 +115,7 @@ def mariadb():
     engine.dispose()
 
 
+@pytest.mark.mariadb
 def test_mariadb_incremental_pull(conn, mariadb):
     code = f"ingest_test_{os.getpid()}"
     feed = make_feed("database", code=code)

@@ -7,7 +7,7 @@ import json
 
 import openpyxl
 import pytest
-from conftest import (CODES, COLUMNS, NAMES, assert_conserved, csv_bytes, good_row, loads,
+from ingest_support import (CODES, COLUMNS, NAMES, assert_conserved, csv_bytes, good_row, loads,
                       quarantined, raw_rows)
 
 from ingest_connectors import file_drop

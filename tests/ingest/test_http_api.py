@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import CODES, assert_conserved, good_row, loads, make_feed, quarantined, raw_rows
+from ingest_support import CODES, assert_conserved, good_row, loads, make_feed, quarantined, raw_rows
 
 from ingest_connectors import landing
 from ingest_connectors.http_api import HttpApiConnector

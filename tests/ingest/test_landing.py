@@ -9,7 +9,7 @@ import textwrap
 import threading
 from pathlib import Path
 
-from conftest import NAMES, assert_conserved, csv_bytes, good_row, loads, quarantined, raw_rows
+from ingest_support import NAMES, assert_conserved, csv_bytes, good_row, loads, quarantined, raw_rows
 
 from credit import warehouse
 from ingest_connectors import file_drop, landing
@@ -42,13 +42,13 @@ def uninterrupted(conn, feed, tmp_path):
 
 
 def test_a_killed_load_leaves_nothing_and_the_rerun_equals_an_uninterrupted_load(
-        conn, feed, drop, tmp_path):
+        conn, feed, drop, tmp_path, location):
     defective_file(drop)
     script = textwrap.dedent(f"""
         import os, signal, sys, time
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from conftest import make_feed
+        from ingest_support import make_feed
         from ingest_connectors import file_drop, landing
         from ingest_connectors.file_drop import FileDropConnector
 
@@ -65,7 +65,8 @@ def test_a_killed_load_leaves_nothing_and_the_rerun_equals_an_uninterrupted_load
         landing._BoundedQueueWriter.write = dying_write
         landing.land_feed(make_feed(), FileDropConnector(Path({str(tmp_path)!r})))
     """)
-    env = {**os.environ, "PYTHONPATH": str(Path(landing.__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(landing.__file__).parents[1]),
+           "CREDIT_WAREHOUSE_DB": location.dbname}
     killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
 
     assert killed.returncode == -9, killed.stderr
