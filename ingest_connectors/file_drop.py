@@ -246,7 +246,9 @@ def _read_csv(source: Source, encoding: str | None, fast: bool = True) -> Record
     first, header_line, rest = found
     # The delimiter is sniffed from the header line alone: department headers are field names.
     delimiter = _delimiter(first)
-    header = [h.lstrip("\ufeff") for h in next(csv.reader([first], delimiter=delimiter))]
+    # An undecodable byte in a header name must not make every row unstorable: show it as \xNN.
+    header = [_show_undecodable(h.lstrip("\ufeff"))
+              for h in next(csv.reader([first], delimiter=delimiter))]
     chunks = itertools.chain([rest] if rest.data else [], chunks)
     rows = _CsvRows(text, chunks, header, delimiter, source.name, fast)
     careful = (lambda: _read_csv(source, encoding, fast=False)) if fast else None
@@ -335,7 +337,7 @@ class _CsvRows:
             row = line.split("\t")
             line = line.replace("\t", self.delimiter)  # as sent, for the quarantine
             if _SURROGATE.search(line):
-                bad = next(i for i, v in enumerate(row) if _SURROGATE.search(v))
+                bad = next(j for j, v in enumerate(row) if _SURROGATE.search(v))
                 yield number, RowError(self.source, number, self.header[bad] if bad < n else None,
                                        _undecodable_reason(line, self.text.encoding),
                                        clip(_show_undecodable(line)))
