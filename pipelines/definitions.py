@@ -2,18 +2,19 @@
 
 import dagster as dg
 
-from pipelines.ingest.definitions import defs as ingest_defs
+from pipelines.ingest import definitions as ingest
 from pipelines.jobs import main_job, reports_job
-from pipelines.publish.definitions import defs as publish_defs
-from pipelines.quality.definitions import defs as quality_defs
-from pipelines.reports.definitions import defs as reports_defs
+from pipelines.publish import definitions as publish
+from pipelines.quality import definitions as quality
+from pipelines.reports import definitions as reports
 from pipelines.resources import WarehouseResource
-from pipelines.transform.definitions import defs as transform_defs
+from pipelines.transform import definitions as transform
 
 
 def build_definitions() -> dg.Definitions:
     shared = dg.Definitions(resources={"warehouse": WarehouseResource()}, jobs=[main_job, reports_job])
-    return dg.Definitions.merge(shared, ingest_defs, transform_defs, quality_defs, publish_defs, reports_defs)
+    # modules, not their Definitions objects: Dagster allows one Definitions at module scope
+    return dg.Definitions.merge(shared, ingest.defs, transform.defs, quality.defs, publish.defs, reports.defs)
 
 
 defs = build_definitions()
