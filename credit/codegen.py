@@ -32,7 +32,7 @@ UNION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("subject_name", "text"), ("subject_category", "text"), ("uscc", "text"), ("uscc__status", "text"),
     ("registration_number", "text"), ("org_code", "text"), ("id_type", "text"),
     ("id_number_hash", "text"), ("id_number_masked", "text"), ("id_number__status", "text"),
-    ("legal_rep_name", "text"), ("decision_number", "text"), ("decision_date", "date"),
+    ("legal_rep_name", "text"), ("legal_rep_id_number_masked", "text"), ("decision_number", "text"), ("decision_date", "date"),
     ("valid_from", "date"), ("valid_until", "date"), ("authority_name", "text"),
     ("authority_uscc", "text"), ("source_department", "text"), ("source_department_uscc", "text"),
     ("penalty_types", "text"), ("misconduct_severity", "text"), ("violation_type", "text"),
@@ -117,26 +117,51 @@ def staging_sql(feed: Feed, cat: Catalogue) -> str:
 
 
 def gate_sql(feed: Feed) -> str:
-    """The row-level gate: every rule a staged row fails, and whether any of them is critical."""
+    """The row-level gate: every rule a staged row fails, and whether any of them is critical.
+
+    Incremental by load: a run evaluates only the loads it has not seen (``load_window``), so a
+    daily run costs what the day's rows cost. Every column depends on the row alone, or on rows
+    received before it (``is_repeated_decision``), so a full refresh gives the same table.
+    """
     field_rules = [r for r in rules_for(feed) if r.predicate]
     checks = ",\n".join(
         f"            case when not ({r.predicate}) then '{r.rule_id}' end" for r in field_rules
     )
     critical = ", ".join(f"'{r.rule_id}'" for r in field_rules if r.severity == "critical")
-    key = ", ".join(feed.record_type.unique_key)
+    key_columns = feed.record_type.unique_key
+    key = ", ".join(key_columns)
+    key_present = " and ".join(f"checked.{c} is not null" for c in key_columns)
+    key_match = " and ".join(f"earlier.{c} = checked.{c}" for c in key_columns)
     return (
         f"{HEADER}"
         f"-- {feed.sector.name_zh} · {feed.record_type.name_zh}: the field-specification rules of\n"
         f"-- ingest_connectors/catalogue/rules.py evaluated per row. Rows failing a critical rule are\n"
-        f"-- quarantined (int_quality__quarantine) and never published.\n"
-        f"with staged as (\n\n    select * from {{{{ ref('stg_{feed.key}') }}}}\n\n),\n\n"
+        f"-- quarantined (int_quality__quarantine) and never published. Incremental by load.\n"
+        f"{{{{ config(\n"
+        f"    materialized='incremental',\n"
+        f"    incremental_strategy='delete+insert',\n"
+        f"    unique_key='load_id',\n"
+        f"    on_schema_change='append_new_columns',\n"
+        f"    post_hook=[\n"
+        f"        \"create index if not exists {{{{ this.name }}}}_load_idx on {{{{ this }}}} (load_id)\",\n"
+        f"        \"create index if not exists {{{{ this.name }}}}_key_idx on {{{{ this }}}} ({key})\",\n"
+        f"    ],\n"
+        f") }}}}\n\n"
+        f"with staged as (\n\n    select * from {{{{ ref('stg_{feed.key}') }}}}\n"
+        f"    where {{{{ load_window('load_id') }}}}\n\n),\n\n"
         f"checked as (\n\n    select\n        staged.*,\n"
-        f"        array_remove(array[\n{checks}\n        ]::text[], null) as failed_rules,\n"
-        f"        -- the same decision sent again (duplicate or correction): kept, but reported\n"
-        f"        count(*) over (partition by {key}) > 1 as is_repeated_decision\n"
+        f"        array_remove(array[\n{checks}\n        ]::text[], null) as failed_rules\n"
         f"    from staged\n\n)\n\n"
         f"select\n    checked.*,\n"
-        f"    checked.failed_rules && array[{critical}]::text[] as is_quarantined\n"
+        f"    checked.failed_rules && array[{critical}]::text[] as is_quarantined,\n"
+        f"    -- the same decision sent again (a duplicate or a correction): an earlier row has its key\n"
+        f"    coalesce({key_present} and (\n"
+        f"        row_number() over (partition by {key} order by checked.load_id, checked.source_row_number) > 1\n"
+        f"{{% if is_incremental() %}}\n"
+        f"        or exists (select 1 from {{{{ this }}}} as earlier\n"
+        f"                   where {key_match} and earlier.load_id < checked.load_id)\n"
+        f"{{% endif %}}\n"
+        f"    ), false) as is_repeated_decision\n"
         f"from checked\n"
     )
 
@@ -169,11 +194,21 @@ def union_sql(cat: Catalogue) -> str:
             f"        {content if content else 'null::text'} as record_content,\n"
             f"        jsonb_strip_nulls(jsonb_build_object({', '.join(details)})) as details,\n"
             f"        failed_rules, is_quarantined, is_repeated_decision\n"
-            f"    from {{{{ ref('int_gate__{feed.key}') }}}}"
+            f"    from {{{{ ref('int_gate__{feed.key}') }}}}\n"
+            f"    where {{{{ load_window('load_id', feed_key='{feed.key}') }}}}"
         )
     return (
         f"{HEADER}"
         f"-- Every gated record of every feed on one shape; sector-specific fields go to `details`.\n"
+        f"-- Incremental by load, each feed from its own high-water mark.\n"
+        f"{{{{ config(\n"
+        f"    materialized='incremental',\n"
+        f"    incremental_strategy='delete+insert',\n"
+        f"    unique_key='load_id',\n"
+        f"    post_hook=[\n"
+        f"        \"create index if not exists {{{{ this.name }}}}_feed_load_idx on {{{{ this }}}} (feed_key, load_id)\",\n"
+        f"    ],\n"
+        f") }}}}\n\n"
         + "\n    union all\n".join(selects) + "\n"
     )
 
