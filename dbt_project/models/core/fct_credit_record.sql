@@ -1,18 +1,65 @@
--- The unified credit record over all 20 sectors: one row per version of a decision (a correction
--- re-sent under the same decision number is a new version; an identical re-send is not).
--- Quarantined rows never get here; they wait in int_quality__quarantine for the department.
-{{ config(post_hook=[
-    "create unique index if not exists {{ this.name }}_pk on {{ this }} (record_version_id)",
-    "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id) where is_current_version",
-    "create index if not exists {{ this.name }}_key_idx on {{ this }} (record_key)",
-]) }}
+-- The unified credit record over all 20 sectors: one row per version of a decision. A decision is
+-- (feed, decision number, deciding authority); a re-send that changes anything is a new version
+-- (a correction, or a revocation when a licence comes back 无效), an identical re-send is not.
+-- Earlier versions are kept, marked corrected. Quarantined rows never get here.
+--
+-- Incremental: a run rebuilds only the decisions it touches — those with rows in new loads, and
+-- those whose subject resolution changed — replacing all their versions at once (delete+insert
+-- on record_key), so a daily run costs what the day's decisions cost and a full refresh yields
+-- the same rows. Nothing here depends on the build date: expiry is decided as of a date in
+-- marts.mart_archive__record, repair and objections will come from their own lifecycle feeds.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='record_key',
+    on_schema_change='append_new_columns',
+    post_hook=[
+        "create unique index if not exists {{ this.name }}_pk on {{ this }} (record_version_id)",
+        "create index if not exists {{ this.name }}_key_idx on {{ this }} (record_key)",
+        "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
+        "create index if not exists {{ this.name }}_load_idx on {{ this }} (load_id)",
+        "create index if not exists {{ this.name }}_built_idx on {{ this }} (built_at)",
+    ],
+) }}
 
 with resolved as (
 
-    select * from {{ ref('int_records__resolved') }}
+    select
+        md5(concat_ws('|', feed_key, decision_number, authority_uscc)) as record_key,
+        resolved.*
+    from {{ ref('int_records__resolved') }} as resolved
     where not is_quarantined
 
 ),
+
+{% if is_incremental() %}
+touched as (
+
+    -- decisions with rows from loads this model has not seen
+    select record_key from resolved where {{ load_window('resolved.load_id') }}
+    union
+    -- decisions whose subject resolution moved since they were built
+    select fct.record_key
+    from {{ this }} as fct
+    join resolved on resolved.record_row_id = fct.record_version_id
+    where resolved.subject_id is distinct from fct.subject_id
+       or resolved.resolution_method is distinct from fct.match_method
+
+),
+
+scoped as (
+
+    select resolved.* from resolved
+    where resolved.record_key in (select touched.record_key from touched)
+
+),
+{% else %}
+scoped as (
+
+    select * from resolved
+
+),
+{% endif %}
 
 feeds as (
 
@@ -20,62 +67,75 @@ feeds as (
 
 ),
 
-rules as (
+publication_windows as (
 
-    select * from {{ ref('publication_window_rules') }}
+    {{ publication_window_table() }}
+
+),
+
+publication_eras as (
+
+    {{ publication_rule_eras() }}
 
 ),
 
 fingerprinted as (
 
     select
-        resolved.*,
-        md5(concat_ws('|', feed_key, decision_number, authority_uscc)) as record_key,
+        scoped.*,
         -- what a version is made of; an identical re-send has the same fingerprint
         md5(concat_ws('|', subject_name, subject_category, uscc, registration_number, org_code,
                       id_number_hash, decision_date, valid_from, valid_until, penalty_types,
                       misconduct_severity, violation_type, fine_wan_yuan, confiscated_wan_yuan,
                       amount_wan_yuan, record_content, details::text)) as version_fingerprint
-    from resolved
+    from scoped
+
+),
+
+arrivals as (
+
+    select
+        fingerprinted.*,
+        lag(version_fingerprint) over arrival_order as previous_fingerprint
+    from fingerprinted
+    window arrival_order as (partition by record_key order by received_at, load_id, source_row_number)
 
 ),
 
 versions as (
 
-    -- the first arrival of each distinct version
-    select distinct on (record_key, version_fingerprint) *
-    from fingerprinted
-    order by record_key, version_fingerprint, received_at, load_id, source_row_number
-
-),
-
-numbered as (
-
+    -- a row starts a version when it differs from the row received just before it (so A, B, A
+    -- is three versions: the last word counts)
     select
-        versions.*,
-        row_number() over (partition by record_key order by received_at, load_id, source_row_number) as version_number,
-        count(*) over (partition by record_key) as version_count
-    from versions
+        arrivals.*,
+        row_number() over arrival_order as version_number,
+        count(*) over (partition by record_key) as version_count,
+        lead(received_at) over arrival_order as superseded_at
+    from arrivals
+    where previous_fingerprint is distinct from version_fingerprint
+    window arrival_order as (partition by record_key order by received_at, load_id, source_row_number)
 
 ),
 
 classified as (
 
     select
-        numbered.*,
+        versions.*,
         feeds.act_kind,
         feeds.information_category,
         feeds.polarity,
         feeds.department_code,
         case
             when feeds.polarity <> 'negative' then null
-            when numbered.misconduct_severity = '轻微' then 'minor'
-            when numbered.misconduct_severity = '严重' then 'serious'
+            when versions.misconduct_severity = '轻微' then 'minor'
+            when versions.misconduct_severity = '严重' then 'serious'
+            -- a serious-dishonesty listing is serious by definition
             when feeds.information_category = '严重失信主体名单信息' then 'serious'
+            -- missing severity is judged 一般 (config/publication_rules.yaml: missing_severity)
             else 'general'
         end as severity,
-        nullif(numbered.valid_until, date '2099-12-31') as valid_until_date
-    from numbered
+        nullif(versions.valid_until, date '2099-12-31') as valid_until_date
+    from versions
     join feeds using (feed_key)
 
 ),
@@ -84,46 +144,43 @@ windowed as (
 
     select
         classified.*,
-        rules.rule_code as publication_rule,
-        case
-            when classified.polarity <> 'negative' then true
-            -- a penalty that is only a warning is not published
-            when classified.penalty_types = '警告' then false
-            else rules.max_months is not null
-        end as is_publishable_kind,
-        case when classified.polarity = 'negative' then
-            classified.decision_date + make_interval(months => coalesce(
-                case when rules.special_keywords is not null
-                      and classified.violation_type ~ replace(rules.special_keywords, '|', '|')
-                     then rules.special_min_months end,
-                rules.min_months))
-        end::date as publication_min_end_date,
-        case when classified.polarity = 'negative'
-             then (classified.decision_date + make_interval(months => rules.max_months))::date
-             else classified.valid_until_date
-        end as publication_max_end_date
+        penalty.rule_code as penalty_rule_code,
+        penalty.is_published as penalty_is_published,
+        penalty.min_end_date as penalty_min_end_date,
+        penalty.max_end_date as penalty_max_end_date
     from classified
-    left join lateral (
-        -- the rule in force on the decision date; decisions before the first era take the first
-        select * from rules r
-        where r.severity = case classified.severity when 'minor' then '轻微' when 'serious' then '严重' else '一般' end
-          and (classified.decision_date between r.valid_from and coalesce(r.valid_to, date '9999-12-31')
-               or (classified.decision_date < r.valid_from
-                   and r.valid_from = (select min(valid_from) from rules)))
-        order by r.valid_from
-        limit 1
-    ) rules on true
+    {{ publication_window_join(
+        'penalty', 'classified.decision_date',
+        "case classified.severity when 'minor' then '轻微' when 'serious' then '严重' when 'general' then '一般' end",
+        'classified.penalty_types', 'classified.violation_type') }}
 
 )
 
 select
-    record_version_id,
+    -- keys
+    record_row_id as record_version_id,
     record_key,
     version_number,
     version_number = version_count as is_current_version,
+    version_fingerprint,
+
+    -- subject
     subject_id,
     resolution_method as match_method,
     match_confidence,
+    subject_kind,
+    subject_name,
+    subject_category,
+    uscc,
+    registration_number,
+    org_code,
+    id_type,
+    id_number_hash,
+    id_number_masked,
+    legal_rep_name,
+    legal_rep_id_number_masked,
+
+    -- classification
     feed_key,
     sector_slug,
     record_type,
@@ -132,12 +189,8 @@ select
     polarity,
     severity,
     department_code,
-    subject_name,
-    subject_category,
-    subject_kind,
-    uscc,
-    id_number_hash,
-    id_number_masked,
+
+    -- the decision
     decision_number,
     decision_date,
     valid_from,
@@ -153,21 +206,35 @@ select
     amount_wan_yuan,
     record_content,
     details,
-    publication_rule,
-    publication_min_end_date,
-    publication_max_end_date,
+    remarks,
+
+    -- publication window: negative records by the rule in force on the decision date (REFERENCE
+    -- §5), the others for as long as they are valid
+    case when polarity = 'negative' then penalty_rule_code end as publication_rule,
+    case when polarity = 'negative' then penalty_is_published else true end as is_publishable_kind,
+    case when polarity = 'negative' then penalty_min_end_date end as publication_min_end_date,
+    case when polarity = 'negative' then penalty_max_end_date else valid_until_date end as publication_max_end_date,
+
+    -- lifecycle, independent of the date: corrected (a later version exists), revoked (the
+    -- department withdrew it), repaired and under objection (from the lifecycle feeds, later)
     case
         when version_number < version_count then 'corrected'
-        when penalty_types is null and details ->> 'licence_status' = '无效' then 'revoked'
-        when publication_max_end_date is not null and publication_max_end_date < {{ as_of_date() }} then 'expired'
+        when details ->> 'licence_status' = '无效' then 'revoked'
         else 'active'
-    end as record_status,
-    is_publishable_kind,
+    end as lifecycle_status,
+    null::date as repaired_date,
+    null::text as objection_status,
+    false as is_under_objection,
+    superseded_at,
+    -- when the archive's view of this version last changed (snapshots' updated_at)
+    received_at as record_changed_at,
     failed_rules as warning_rules,
-    -- provenance back to the raw row
+
+    -- provenance: raw.<feed_key> where _load_id = load_id and _row_number = source_row_number
     load_id,
     source_name,
     source_row_number,
     content_hash,
-    received_at
-from (select windowed.*, record_row_id as record_version_id from windowed) as final
+    received_at,
+    {{ dbt.current_timestamp() }} as built_at
+from windowed
