@@ -39,16 +39,23 @@ as $fn$
         where p.uscc is null and p.id_hash is null and s.name_key = p.name_key
     ),
     entries as (
-        -- active serious-dishonesty listings published for the subject
+        -- list entries published for the subject: a serious-dishonesty listing vetoes, an entry in
+        -- the abnormal operation directory is reported but does not (REFERENCE §6). The list
+        -- marts of the lifecycle work will add the key-attention and red lists here.
         select r.subject_id,
                jsonb_agg(jsonb_build_object(
-                   'list', 'serious_dishonesty', 'record_type', r.record_type, 'sector', r.sector_slug,
+                   'list', case when r.information_category = '严重失信主体名单信息'
+                                then 'serious_dishonesty' else 'abnormal_operation' end,
+                   'vetoes', r.information_category = '严重失信主体名单信息',
+                   'record_key', r.record_key, 'record_type', r.record_type, 'sector', r.sector_slug,
                    'decision_number', r.decision_number, 'decision_date', r.decision_date,
                    'authority', r.authority_name, 'until', r.publication_max_end_date)
-                   order by r.decision_date) as entries
+                   order by r.decision_date, r.record_key) as entries,
+               bool_or(r.information_category = '严重失信主体名单信息') as is_vetoed
         from {{ ref('mart_publication__record') }} r
-        where r.information_category = '严重失信主体名单信息'
+        where r.information_category in ('严重失信主体名单信息', '经营(活动)异常名录(状态)信息')
           and r.subject_id in (select m.subject_id from matched m)
+          and {{ released('r') }}
         group by r.subject_id
     )
     select
@@ -57,11 +64,15 @@ as $fn$
         m.subject_kind,
         case when m.subject_kind <> 'natural_person' then m.uscc end,
         m.matched_by,
+        -- the public credit grade arrives with the ratings work; the column is part of the contract
         null::text as credit_grade,
         coalesce(e.entries, '[]'::jsonb),
-        e.entries is not null,
-        coalesce((select jsonb_agg('列入严重失信主体名单: ' || (x ->> 'decision_number') || ' (' || (x ->> 'authority') || ')')
-                  from jsonb_array_elements(e.entries) x), '[]'::jsonb)
+        coalesce(e.is_vetoed, false),
+        coalesce((select jsonb_agg('列入严重失信主体名单: ' || (x ->> 'record_type') || ' '
+                                   || (x ->> 'decision_number') || ' (' || (x ->> 'authority') || ', 至 '
+                                   || coalesce(x ->> 'until', '—') || ')')
+                  from jsonb_array_elements(e.entries) x
+                  where (x ->> 'vetoes')::boolean), '[]'::jsonb)
     from matched m
     left join entries e using (subject_id)
 $fn$

@@ -1,5 +1,5 @@
 -- Every published credit record of every sector and kind (the ten publicised acts and the
--- sector-specific records), one shape.
+-- sector-specific records), one shape. Same rules as the double-publicity tables.
 {{ config(alias='credit_record', materialized='view') }}
 
 select
@@ -22,6 +22,9 @@ select
     rec.authority_uscc::text as authority_uscc,
     rec.record_content::text as record_content,
     rec.fine_wan_yuan::numeric(18, 6) as fine_wan_yuan,
-    rec.publication_max_end_date::date as publication_end_date
+    rec.amount_wan_yuan::numeric(18, 6) as amount_wan_yuan,
+    rec.publication_rule::text as publication_rule,
+    rec.publication_max_end_date::date as publication_end_date,
+    rec.is_under_objection::boolean as is_under_objection
 from {{ ref('mart_publication__record') }} as rec
 where {{ released('rec') }}
