@@ -113,6 +113,7 @@ class FeedValidation:
     seconds: float = 0.0  # GX validation time of this feed
     message: str | None = None
     validated_at: dt.datetime | None = None
+    query: str | None = None  # the batch, when narrower than the whole relation
 
     @property
     def success(self) -> bool:
@@ -334,6 +335,23 @@ def assess(validation: FeedValidation, tolerance: float) -> FeedValidation:
     return validation
 
 
+def gate_relation(feed: Feed) -> str:
+    """The materialised gate table of a feed: the staging columns plus the rules each row failed."""
+    return f"intermediate.int_gate__{feed.key}"
+
+
+def pending_rows_query(feed: Feed) -> str:
+    """Rows of loads its sector has not had released yet (see pipelines/publish)."""
+    return (
+        f"select * from {gate_relation(feed)} where load_id > (select coalesce(max(released_up_to_load_id), 0) "
+        f"from audit.sector_release where sector_slug = '{feed.sector.slug}')"
+    )
+
+
+def _relation_exists(conn: psycopg.Connection, qualified: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
+
+
 def _resolve_feeds(feed_keys: Iterable[str]) -> list[Feed]:
     feeds = {f.key: f for f in catalogue().feeds()}
     keys = list(dict.fromkeys(feed_keys))
@@ -353,6 +371,7 @@ def validate_feeds(
     project_dir: Path | str | None = None,
     build_docs: bool = True,
     persist: bool = True,
+    pending_only: bool = False,
 ) -> list[FeedValidation]:
     """Validate each feed's staging relation with its generated suite; see the module docstring.
 
@@ -360,6 +379,10 @@ def validate_feeds(
     to config/quality.yaml; ``project_dir`` (the GX project, for its stores) to ``expectations/``.
     A feed whose staging view does not exist yet is returned as ``not_validated`` (and does not
     block); a feed whose suite cannot run at all is ``error`` and blocks.
+
+    ``pending_only`` validates only the rows its sector has not yet released for publication
+    (loads after ``audit.sector_release``), read from the materialised gate table: the decision
+    to block is about the new data, and a broken new load must not hide behind good history.
     """
     feeds = _resolve_feeds(feed_keys)
     tolerance = critical_failure_tolerance() if tolerance is None else float(tolerance)
@@ -376,8 +399,14 @@ def validate_feeds(
             if rel not in existing:
                 v.message = f"{v.relation} does not exist yet (no data received for this feed)"
                 continue
+            if pending_only:
+                if not _relation_exists(conn, gate_relation(feed)):
+                    v.message = f"{gate_relation(feed)} does not exist yet (the gate has not run)"
+                    continue
+                v.relation = f"{gate_relation(feed)} (loads not yet released)"
+                v.query = pending_rows_query(feed)
             try:
-                v.rows = conn.execute(f"select count(*) from {v.relation}").fetchone()[0]
+                v.rows = conn.execute(f"select count(*) from ({v.query or 'select * from ' + v.relation}) q").fetchone()[0]
             except psycopg.Error as exc:
                 v.status, v.message = ERROR, f"cannot read {v.relation}: {exc}".strip()
                 continue
@@ -410,7 +439,10 @@ def _run_gx(location, feeds, validations, run_id, data_docs_dir, project_dir, bu
                 continue
             t1 = time.perf_counter()
             try:
-                asset = datasource.add_table_asset(name=feed.key, table_name=gx_suites.relation_name(feed))
+                if v.query:
+                    asset = datasource.add_query_asset(name=feed.key, query=v.query)
+                else:
+                    asset = datasource.add_table_asset(name=feed.key, table_name=gx_suites.relation_name(feed))
                 batch = asset.add_batch_definition_whole_table(BATCH_DEFINITION_NAME)
                 # add, not add_or_update: the stores are in memory and fresh, and add_or_update
                 # compares every expectation with every stored one (pydantic __eq__, O(n^2)) and

@@ -32,13 +32,17 @@ def _sector_checks(sector: Sector) -> dg.AssetChecksDefinition:
 
     @dg.multi_asset_check(specs=specs, name=f"gx_{sector.slug}", can_subset=True)
     def check_sector(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-        results = validate_feeds(warehouse.location(), feeds, run_id=context.run.run_id)
+        # Only the loads not yet released are judged (a broken new delivery must not hide behind
+        # good history); Data Docs are rendered once, by the reports job.
+        results = validate_feeds(warehouse.location(), feeds, run_id=context.run.run_id,
+                                 pending_only=True, build_docs=False)
         for validation in results:
             key = staging_key(validation.feed_key)
             failed = [r for r in validation.rules if not r.success]
             critical = {r.rule_id: r.unexpected_count for r in failed if r.severity == "critical"}
             warnings = {r.rule_id: r.unexpected_count for r in failed if r.severity == "warning"}
-            common = {"rows": validation.rows, "rules_evaluated": len(validation.rules)}
+            common = {"rows_validated": validation.rows, "rules_evaluated": len(validation.rules),
+                      "batch": validation.relation, "status": validation.status}
             yield dg.AssetCheckResult(
                 asset_key=key, check_name=GATE_CHECK, passed=not validation.blocks_publication,
                 severity=dg.AssetCheckSeverity.ERROR,
