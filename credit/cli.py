@@ -64,7 +64,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from credit.demo import run_demo
 
-    return run_demo(preset=args.preset, seed=args.seed, console=console)
+    return run_demo(preset=args.preset, seed=args.seed, scale=args.scale, console=console)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the main job on simulated feeds (README command 1)")
     demo.add_argument("--preset", default="demo", help="simulator preset: test, demo or city")
     demo.add_argument("--seed", type=int, default=20261127, help="simulator seed")
+    demo.add_argument("--scale", type=float, default=1.0, help="scale the preset's size (benchmarks)")
     demo.set_defaults(func=_cmd_demo)
 
     check = sub.add_parser("check", help="pre-event credit check of a subject")

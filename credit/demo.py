@@ -73,7 +73,8 @@ def summary_figures(location: warehouse.WarehouseLocation) -> dict[str, int]:
         }
 
 
-def run_demo(*, preset: str = "demo", seed: int = 20261127, console: Console | None = None) -> int:
+def run_demo(*, preset: str = "demo", seed: int = 20261127, scale: float = 1.0,
+             console: Console | None = None) -> int:
     import dagster as dg
 
     from credit.runner import run_job
@@ -89,7 +90,7 @@ def run_demo(*, preset: str = "demo", seed: int = 20261127, console: Console | N
     console.print(f"[bold]2/5[/] Simulating department feeds (preset {preset}, seed {seed})")
     from ingest_connectors.simulator.generate import generate
 
-    manifest = generate(preset=preset, seed=seed, out_dir=settings.landing_dir(),
+    manifest = generate(preset=preset, seed=seed, scale=scale, out_dir=settings.landing_dir(),
                         truth_dir=settings.state_dir() / "ground_truth", progress=True)
     console.print(f"  {manifest['subjects']:,} subjects, {manifest['totals']['rows']:,} records "
                   f"over {len(manifest['feeds'])} feeds in {settings.landing_dir()}")
