@@ -86,5 +86,18 @@ def release_everything(location: warehouse.WarehouseLocation) -> None:
 
 
 def dbt_build(location: warehouse.WarehouseLocation, *args: str) -> None:
-    _check(run_dbt(["build", "--exclude", "resource_type:snapshot", *args], location,
-                   check=False, capture=True), "dbt build")
+    """``dbt build`` of the whole project (seeds, snapshots, models, tests), as the main job does."""
+    _check(run_dbt(["build", *args], location, check=False, capture=True), "dbt build")
+
+
+def assignments(location: warehouse.WarehouseLocation) -> dict[str, str | None]:
+    """record_row_id → subject_id (None: held for review) for every resolved record."""
+    with warehouse.connect(location) as conn:
+        return dict(conn.execute(
+            "select record_row_id, subject_id from intermediate.int_records__resolved").fetchall())
+
+
+def subjects(location: warehouse.WarehouseLocation) -> dict[str, str]:
+    """subject_id → subject_key for every subject of the master."""
+    with warehouse.connect(location) as conn:
+        return dict(conn.execute("select subject_id, subject_key from core.dim_credit_subject").fetchall())

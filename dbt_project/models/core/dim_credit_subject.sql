@@ -50,6 +50,15 @@ name_history as (
 
 ),
 
+methods as (
+
+    -- how the subject's records were resolved, e.g. {"uscc": 12, "name_exact": 1}
+    select subject_id, jsonb_object_agg(resolution_method, n order by resolution_method) as resolution_methods
+    from (select subject_id, resolution_method, count(*) as n from resolved group by 1, 2) as m
+    group by subject_id
+
+),
+
 subjects as (
 
     select
@@ -79,14 +88,33 @@ select
     coalesce(subjects.uscc, base.uscc) as uscc,
     coalesce(subjects.registration_number, base.registration_number) as registration_number,
     coalesce(subjects.org_code, base.org_code, substr(coalesce(subjects.uscc, base.uscc), 9, 9)) as org_code,
+    base.base_subject_key is not null as is_in_registration_base,
     subjects.id_number_hash,
     subjects.id_number_masked,
-    -- division code: USCC positions 3–8, or the first six digits of the ID number
-    coalesce(substr(coalesce(subjects.uscc, base.uscc), 3, 6), left(subjects.id_number_masked, 6)) as division_code,
+    -- division code: USCC positions 3–8, the first six digits of the ID number, or of the
+    -- legacy registration number (its first six digits are the registering authority's division)
+    division.division_code,
+    case division.division_code
+        when '420200' then '黄石市'
+        when '420202' then '黄石港区'
+        when '420203' then '西塞山区'
+        when '420204' then '下陆区'
+        when '420205' then '铁山区'
+        when '420222' then '阳新县'
+        when '420281' then '大冶市'
+    end as district_name,
     'active'::text as subject_status,
     subjects.first_seen_date,
     subjects.last_seen_date,
-    subjects.records_received
+    subjects.records_received,
+    methods.resolution_methods
 from subjects
 left join name_history using (subject_id)
-left join base on 'U:' || base.uscc = subjects.subject_key
+left join methods using (subject_id)
+left join base on base.base_subject_key = subjects.subject_key
+cross join lateral (
+    select coalesce(substr(coalesce(subjects.uscc, base.uscc), 3, 6),
+                    left(subjects.id_number_masked, 6),
+                    left(coalesce(subjects.registration_number, base.registration_number), 6))
+           as division_code
+) as division

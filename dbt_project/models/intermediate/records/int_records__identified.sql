@@ -1,4 +1,7 @@
 -- Each record's identifiers, validated and normalised, and the kind of subject it is about.
+-- valid_* columns hold an identifier only when it passes its check (REFERENCE §2); a code that
+-- fails is kept as sent (normalised) in uscc / registration_number / org_code, and never used to
+-- merge records.
 with records as (
 
     select * from {{ ref('int_records__unioned') }}
@@ -20,9 +23,9 @@ identified as (
         end as subject_kind,
         case when uscc__status = 'valid' then uscc end as valid_uscc,
         case when util.registration_number_status(registration_number) = 'valid'
-             then util.normalise_code(registration_number) end as valid_registration_number,
+             then registration_number end as valid_registration_number,
         case when util.org_code_status(org_code) = 'valid'
-             then util.normalise_code(org_code) end as valid_org_code,
+             then org_code end as valid_org_code,
         case when id_number__status = 'valid' then id_number_hash end as valid_id_number_hash,
         util.normalise_name(subject_name) as name_key
     from records

@@ -1,7 +1,15 @@
 -- Deterministic resolution: a record with a trustworthy identifier gets its subject key here.
--- Order of trust: a valid USCC; a valid resident ID number (natural persons); a valid legacy
--- registration number or organisation code, through the registration base data (or, failing
--- that, the organisation code embedded in a known USCC).
+--
+-- * natural persons: the keyed hash of a valid resident ID number ('P:<hash>');
+-- * everyone else: every valid code the record carries is turned into a subject key — the USCC
+--   directly ('U:<uscc>'), the legacy registration number and organisation code through the
+--   registration base data (or, for an organisation code, through the USCC it is embedded in,
+--   positions 9–17); a code that maps to more than one subject maps to none.
+--   One key → resolved. Two different keys (say, a USCC and a registration number of another
+--   subject) → held for review, never guessed. A valid legacy code unknown everywhere keys the
+--   subject on itself ('R:<number>', 'O:<code>').
+-- Codes that fail their check never produce a key (int_records__resolved may use them to reject
+-- a name match, never to make one).
 with records as (
 
     select * from {{ ref('int_records__identified') }}
@@ -14,44 +22,80 @@ base as (
 
 ),
 
-known_uscc as (
+registration_map as (
 
-    select distinct valid_uscc as uscc from records where valid_uscc is not null
-    union
-    select uscc from base
+    select registration_number, min(base_subject_key) as subject_key,
+           count(distinct base_subject_key) as n_subjects
+    from base
+    where registration_number is not null
+    group by registration_number
 
 ),
 
-by_org_code as (
+known_uscc as (
 
-    -- positions 9–17 of a USCC are the subject's organisation code
-    select substr(uscc, 9, 9) as org_code, min(uscc) as uscc, count(*) as n
-    from known_uscc
-    group by 1
+    select uscc from base where uscc is not null
+    union
+    select distinct valid_uscc from records where valid_uscc is not null
+
+),
+
+org_code_map as (
+
+    select org_code, min(subject_key) as subject_key, count(distinct subject_key) as n_subjects
+    from (
+        select org_code, base_subject_key as subject_key from base where org_code is not null
+        union
+        -- positions 9–17 of a USCC are the subject's organisation code
+        select substr(uscc, 9, 9), 'U:' || uscc from known_uscc
+    ) as codes
+    group by org_code
+
+),
+
+candidates as (
+
+    select
+        records.*,
+        case when records.valid_uscc is not null then 'U:' || records.valid_uscc end as uscc_key,
+        case when reg.n_subjects = 1 then reg.subject_key end as registration_key,
+        case when org.n_subjects = 1 then org.subject_key end as org_code_key,
+        coalesce(reg.n_subjects > 1, false) or coalesce(org.n_subjects > 1, false) as has_ambiguous_code
+    from records
+    left join registration_map as reg on reg.registration_number = records.valid_registration_number
+    left join org_code_map as org on org.org_code = records.valid_org_code
+
+),
+
+decided as (
+
+    select
+        candidates.*,
+        -- how many different subjects the record's codes point at
+        (select count(distinct k) from unnest(array[uscc_key, registration_key, org_code_key]) as k)
+            as n_code_subjects
+    from candidates
 
 )
 
 select
-    records.*,
+    decided.*,
     case
-        when records.valid_uscc is not null then 'U:' || records.valid_uscc
-        when records.subject_kind = 'natural_person' and records.valid_id_number_hash is not null
-            then 'P:' || records.valid_id_number_hash
-        when reg.uscc is not null then 'U:' || reg.uscc
-        when org.uscc is not null then 'U:' || org.uscc
-        when oc.n = 1 then 'U:' || oc.uscc
-        when records.valid_registration_number is not null then 'R:' || records.valid_registration_number
-        when records.valid_org_code is not null then 'O:' || records.valid_org_code
+        when subject_kind = 'natural_person' and valid_id_number_hash is not null
+            then 'P:' || valid_id_number_hash
+        when n_code_subjects = 1 then coalesce(uscc_key, registration_key, org_code_key)
+        when n_code_subjects > 1 or has_ambiguous_code then null
+        when valid_registration_number is not null then 'R:' || valid_registration_number
+        when valid_org_code is not null then 'O:' || valid_org_code
     end as subject_key,
     case
-        when records.valid_uscc is not null then 'uscc'
-        when records.subject_kind = 'natural_person' and records.valid_id_number_hash is not null then 'id_number'
-        when reg.uscc is not null then 'registration_number'
-        when org.uscc is not null or oc.n = 1 then 'org_code'
-        when records.valid_registration_number is not null then 'registration_number_unmapped'
-        when records.valid_org_code is not null then 'org_code_unmapped'
+        when subject_kind = 'natural_person' and valid_id_number_hash is not null then 'id_number'
+        when n_code_subjects = 1 and uscc_key is not null then 'uscc'
+        when n_code_subjects = 1 and registration_key is not null then 'registration_number'
+        when n_code_subjects = 1 then 'org_code'
+        when n_code_subjects > 1 then 'review_conflicting_identifiers'
+        when has_ambiguous_code then 'review_ambiguous_code'
+        when valid_registration_number is not null then 'registration_number_unmapped'
+        when valid_org_code is not null then 'org_code_unmapped'
     end as match_method
-from records
-left join base as reg on reg.registration_number = records.valid_registration_number
-left join base as org on org.org_code = records.valid_org_code
-left join by_org_code as oc on oc.org_code = records.valid_org_code
+from decided
