@@ -7,6 +7,8 @@ import os
 import shutil
 import time
 
+import psycopg
+
 from rich.console import Console
 from rich.table import Table
 
@@ -56,9 +58,13 @@ def _check_counts(instance, run_id: str) -> tuple[int, int]:
 
 
 def summary_figures(location: warehouse.WarehouseLocation) -> dict[str, int]:
-    with warehouse.connect(location) as conn:
+    with warehouse.connect(location, autocommit=True) as conn:
         def one(query: str) -> int:
-            return int(conn.execute(query).fetchone()[0] or 0)
+            # a stage that failed may have left a table unbuilt: report 0, the run already failed
+            try:
+                return int(conn.execute(query).fetchone()[0] or 0)
+            except psycopg.errors.UndefinedTable:
+                return 0
 
         return {
             "feeds": one("select count(distinct feed_key) from audit.load where status = 'loaded'"),
