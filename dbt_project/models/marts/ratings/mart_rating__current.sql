@@ -1,0 +1,158 @@
+-- Every subject's current public credit evaluation: score 0–1000 and grade (A/B/C/D by the bands
+-- of config/rating_model.yaml), with what made it — the score is the sum of the subject's rows in
+-- marts.mart_rating__contribution. pub.credit_check reads the grade from here.
+--
+-- Incremental: takes the subjects the contribution model re-rated in this run (rated_at after the
+-- newest one here), so a day's records re-grade only the subjects they touch.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='subject_id',
+    on_schema_change='sync_all_columns',
+    post_hook=[
+        "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id)",
+        "create index if not exists {{ this.name }}_rated_idx on {{ this }} (rated_at)",
+        "delete from {{ this }} as c where not exists (select 1 from {{ ref('dim_credit_subject') }} as s where s.subject_id = c.subject_id)",
+        "analyze {{ this }}",
+    ],
+) }}
+
+with model as (
+
+    select * from {{ ratings_source('ref_config', 'rating_model') }}
+
+),
+
+bands as (
+
+    select * from {{ ratings_source('ref_config', 'rating_grade_band') }}
+
+),
+
+caps as (
+
+    select * from {{ ratings_source('ref_config', 'rating_cap') }}
+
+),
+
+batch as (
+
+    select * from {{ ref('mart_rating__contribution') }}
+    {% if is_incremental() %}
+    where rated_at > (select coalesce(max(rated_at), '-infinity'::timestamptz) from {{ this }})
+    {% endif %}
+
+),
+
+per_indicator as (
+
+    select subject_id, dimension_key, indicator_key,
+           sum(contribution) as points,
+           count(*) filter (where contribution_kind = 'record') as records
+    from batch
+    where contribution_kind in ('record', 'indicator_cap')
+    group by subject_id, dimension_key, indicator_key
+
+),
+
+per_dimension as (
+
+    select subject_id, dimension_key, sum(points) as points
+    from per_indicator
+    group by subject_id, dimension_key
+
+),
+
+indicator_json as (
+
+    select subject_id,
+           jsonb_object_agg(indicator_key, jsonb_build_object('points', points, 'records', records)) as indicator_points
+    from per_indicator
+    group by subject_id
+
+),
+
+dimension_json as (
+
+    select subject_id, jsonb_object_agg(dimension_key, points) as dimension_points
+    from per_dimension
+    group by subject_id
+
+),
+
+totals as (
+
+    select
+        subject_id,
+        sum(contribution) as score,
+        sum(contribution) filter (where contribution_kind = 'base') as base_score,
+        coalesce(sum(contribution) filter (where contribution_kind = 'record'), 0) as record_points,
+        coalesce(sum(contribution) filter (where contribution_kind = 'indicator_cap'), 0) as indicator_cap_adjustment,
+        coalesce(sum(contribution) filter (where contribution_kind = 'score_bounds'), 0) as bounds_adjustment,
+        coalesce(sum(contribution) filter (where contribution_kind = 'grade_cap'), 0) as cap_adjustment,
+        min(cap_key) filter (where contribution_kind = 'grade_cap') as cap_key,
+        count(*) filter (where contribution_kind = 'record') as counted_records,
+        count(*) filter (where contribution_kind = 'record' and contribution < 0) as negative_records,
+        count(*) filter (where contribution_kind = 'record' and contribution > 0) as positive_records,
+        min(rated_as_of) as rated_as_of,
+        min(reference_date) as reference_date,
+        min(config_hash) as config_hash,
+        min(rated_at) as rated_at
+    from batch
+    group by subject_id
+
+),
+
+serious as (
+
+    -- serious-dishonesty list status (macro is_serious_list_record) of the subjects in the batch
+    select counted.subject_id,
+           array_agg(counted.record_key order by counted.decision_date, counted.record_key) as record_keys
+    from ({{ rating_counted_records(extra="and rec.subject_id in (select subject_id from totals)") }}) as counted
+    where {{ is_serious_list_record('counted') }}
+    group by counted.subject_id
+
+)
+
+select
+    totals.subject_id::text as subject_id,
+    totals.score::numeric as score,
+    band.grade::text as grade,
+    band.name_zh::text as grade_name_zh,
+    band.grade_rank::integer as grade_rank,
+    totals.base_score::numeric as base_score,
+    totals.record_points::numeric as record_points,
+    totals.indicator_cap_adjustment::numeric as indicator_cap_adjustment,
+    totals.bounds_adjustment::numeric as bounds_adjustment,
+    totals.cap_adjustment::numeric as cap_adjustment,
+    (totals.score - totals.cap_adjustment)::numeric as uncapped_score,
+    totals.cap_key::text as cap_key,
+    caps.name_zh::text as cap_name_zh,
+    caps.max_grade::text as cap_max_grade,
+    caps.max_score::numeric as cap_max_score,
+    (serious.subject_id is not null)::boolean as is_serious_listed,
+    serious.record_keys::text[] as serious_list_record_keys,
+    totals.counted_records::integer as counted_records,
+    totals.negative_records::integer as negative_records,
+    totals.positive_records::integer as positive_records,
+    coalesce(dimension_json.dimension_points, '{}'::jsonb) as dimension_points,
+    coalesce(indicator_json.indicator_points, '{}'::jsonb) as indicator_points,
+    model.model_key::text as model_key,
+    model.model_version::text as model_version,
+    totals.config_hash::text as config_hash,
+    totals.rated_as_of::date as rated_as_of,
+    totals.reference_date::date as reference_date,
+    totals.rated_at::timestamptz as rated_at
+from totals
+cross join model
+left join lateral (
+    select bands.grade, bands.name_zh, bands.grade_rank
+    from bands
+    where totals.score >= bands.min_score
+    order by bands.min_score desc
+    limit 1
+) as band on true
+left join caps using (cap_key)
+left join serious using (subject_id)
+left join dimension_json using (subject_id)
+left join indicator_json using (subject_id)

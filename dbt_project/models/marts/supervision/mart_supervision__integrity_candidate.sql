@@ -1,0 +1,150 @@
+-- Integrity demonstration candidates (诚信示范): subjects passing every enabled rule of
+-- config/integrity.yaml (ref_config.integrity_rule), with the evidence for each rule. The rule
+-- kinds are implemented here; their parameters, order and switches come from the configuration.
+-- Cheap rules (subject kind, grade, score) are applied first, so the record-based ones only look
+-- at the few subjects that can still qualify.
+with rules as (
+
+    select * from {{ ratings_source('ref_config', 'integrity_rule') }}
+    where enabled
+
+),
+
+model as (
+
+    select * from {{ ratings_source('ref_config', 'rating_model') }}
+
+),
+
+ratings as (
+
+    select ratings.*, subjects.subject_kind
+    from {{ ref('mart_rating__current') }} as ratings
+    join {{ ref('dim_credit_subject') }} as subjects using (subject_id)
+
+),
+
+prefiltered as (
+
+    select ratings.*
+    from ratings
+    where exists (select 1 from rules)
+      and not exists (
+          select 1 from rules
+          where (rules.rule_kind = 'subject_kind_in' and not ratings.subject_kind = any(rules.subject_kinds))
+             or (rules.rule_kind = 'grade_in' and not ratings.grade = any(rules.grades))
+             or (rules.rule_kind = 'min_score' and ratings.score < rules.min_value)
+      )
+
+),
+
+records as (
+
+    select rec.subject_id, rec.decision_date, rec.polarity, rec.information_category
+    from {{ ref('mart_archive__record') }} as rec
+    cross join model
+    where rec.subject_id in (select subject_id from prefiltered)
+      and rec.is_current_version
+      and rec.record_status <> 'revoked'
+      and rec.decision_date <= {{ as_of_date() }}
+      and not coalesce((rec.details ->> model.list_action_field) = any(model.list_removed_values), false)
+
+),
+
+facts as (
+
+    select
+        prefiltered.subject_id,
+        max(records.decision_date) filter (where records.polarity = 'negative') as last_negative_date,
+        count(*) filter (where {{ is_serious_list_record('records') }}) as serious_list_records
+    from prefiltered
+    left join records using (subject_id)
+    group by prefiltered.subject_id
+
+),
+
+positives as (
+
+    select contribution.subject_id, contribution.decision_date
+    from {{ ref('mart_rating__contribution') }} as contribution
+    where contribution.subject_id in (select subject_id from prefiltered)
+      and contribution.contribution_kind = 'record'
+      and contribution.contribution > 0
+
+),
+
+evaluated as (
+
+    select
+        prefiltered.subject_id,
+        rules.rule_key,
+        rules.position,
+        rules.description_zh,
+        case rules.rule_kind
+            when 'subject_kind_in' then prefiltered.subject_kind = any(rules.subject_kinds)
+            when 'grade_in' then prefiltered.grade = any(rules.grades)
+            when 'min_score' then prefiltered.score >= rules.min_value
+            when 'no_negative_within_years' then
+                facts.last_negative_date is null
+                or facts.last_negative_date <= ({{ as_of_date() }} - make_interval(years => rules.years))::date
+            when 'no_serious_list_ever' then facts.serious_list_records = 0
+            when 'min_positive_records' then
+                (select count(*) from positives
+                 where positives.subject_id = prefiltered.subject_id
+                   and positives.decision_date > ({{ as_of_date() }} - make_interval(years => rules.years))::date)
+                >= rules.min_value
+            when 'sector_grade_in' then exists (
+                select 1 from {{ ref('mart_rating__sector_grade') }} as grades
+                where grades.subject_id = prefiltered.subject_id
+                  and grades.model_key = any(rules.sector_models)
+                  and grades.source_grade = any(rules.grades))
+            else false
+        end as passed,
+        case rules.rule_kind
+            when 'subject_kind_in' then prefiltered.subject_kind
+            when 'grade_in' then 'grade ' || prefiltered.grade
+            when 'min_score' then 'score ' || prefiltered.score
+            when 'no_negative_within_years' then
+                'last negative record: ' || coalesce(facts.last_negative_date::text, 'none')
+            when 'no_serious_list_ever' then 'serious-list records: ' || facts.serious_list_records
+            when 'min_positive_records' then
+                'positive records in ' || rules.years || ' years: '
+                || (select count(*) from positives
+                    where positives.subject_id = prefiltered.subject_id
+                      and positives.decision_date > ({{ as_of_date() }} - make_interval(years => rules.years))::date)
+            when 'sector_grade_in' then 'sector grades: ' || coalesce((
+                select string_agg(grades.model_key || ' ' || grades.source_grade, ', ' order by grades.model_key)
+                from {{ ref('mart_rating__sector_grade') }} as grades
+                where grades.subject_id = prefiltered.subject_id
+                  and grades.model_key = any(rules.sector_models)), 'none')
+        end as evidence
+    from prefiltered
+    cross join rules
+    join facts using (subject_id)
+
+),
+
+candidates as (
+
+    select
+        subject_id,
+        count(*) as rules_passed,
+        jsonb_agg(jsonb_build_object('rule', rule_key, 'reason', description_zh, 'evidence', evidence)
+                  order by position) as reasons
+    from evaluated
+    group by subject_id
+    having bool_and(passed)
+
+)
+
+select
+    candidates.subject_id::text as subject_id,
+    prefiltered.subject_kind::text as subject_kind,
+    prefiltered.grade::text as grade,
+    prefiltered.score::numeric as score,
+    candidates.rules_passed::integer as rules_passed,
+    candidates.reasons as reasons,
+    prefiltered.rated_as_of::date as rated_as_of,
+    {{ dbt.current_timestamp() }}::timestamptz as proposed_at
+from candidates
+join prefiltered using (subject_id)
