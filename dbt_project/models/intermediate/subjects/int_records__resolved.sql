@@ -40,7 +40,7 @@ name_candidates as (
         count(distinct names.subject_key) as n_candidates,
         min(names.subject_key) as only_candidate
     from keyed
-    join names on names.name_key = keyed.name_key
+    join names on names.name_key = keyed.name_key and not names.is_natural_person
     where keyed.subject_key is null
       and keyed.match_method is null
       and keyed.subject_kind <> 'natural_person'
@@ -114,6 +114,7 @@ resolved as (
 
 select
     resolved.*,
+    -- the same derivation as in int_subjects__names
     case when resolved_subject_key is not null
          then 'CS' || upper(substr(md5(resolved_subject_key), 1, 16)) end as subject_id,
     case resolution_method

@@ -1,12 +1,31 @@
--- Every normalised name known for a subject that is not a natural person: from the records that
--- resolved on an identifier, and from the registration base data. Name matching
--- (int_records__resolved) looks names up here; natural persons are never matched on a name.
-select distinct name_key, subject_key
-from {{ ref('int_records__keyed') }}
-where subject_key is not null
-  and name_key is not null
-  and subject_key not like 'P:%'
-union
-select name_key, base_subject_key
-from {{ ref('int_subjects__registration_base') }}
-where name_key is not null
+-- Every normalised name known for a subject: from the records that resolved on an identifier and
+-- from the registration base data (so subjects known only to the base data can be matched and
+-- proposed too). Name matching (int_records__resolved) uses the names of subjects that are not
+-- natural persons only; the review queue proposes near names (trigram index) of either kind.
+-- subject_id is derived from the subject key exactly as in int_records__resolved.
+{{ config(post_hook=[
+    "create index if not exists {{ this.name }}_key_idx on {{ this }} (name_key)",
+    "create index if not exists {{ this.name }}_trgm_idx on {{ this }} using gin (name_key gin_trgm_ops)",
+]) }}
+
+with named as (
+
+    select name_key, subject_key, subject_name
+    from {{ ref('int_records__keyed') }}
+    where subject_key is not null and name_key is not null
+    union all
+    select name_key, base_subject_key, subject_name
+    from {{ ref('int_subjects__registration_base') }}
+    where name_key is not null
+
+)
+
+select
+    name_key,
+    subject_key,
+    'CS' || upper(substr(md5(subject_key), 1, 16)) as subject_id,
+    subject_key like 'P:%' as is_natural_person,
+    min(subject_name) as subject_name,
+    count(*) as times_seen
+from named
+group by name_key, subject_key

@@ -1,20 +1,24 @@
--- Records that could not be assigned to a subject automatically, with the nearest known subjects
--- by trigram similarity of the normalised name (pg_trgm). A person reviews and decides; nothing
--- here is merged automatically.
+-- Records that could not be assigned to a subject automatically — ambiguous or near names,
+-- contradicting or ambiguous codes, natural persons without a valid ID number — with the nearest
+-- known subjects by trigram similarity of the normalised name (pg_trgm), over every name known
+-- for a subject (its records' names and the registration base data). A person reviews and
+-- decides; nothing here is merged automatically.
 {{ config(post_hook=["create index if not exists {{ this.name }}_feed_idx on {{ this }} (feed_key)"]) }}
 
 with unresolved as (
 
     select record_row_id, feed_key, sector_slug, load_id, source_name, source_row_number,
-           subject_name, name_key, subject_kind, resolution_method, is_quarantined
+           subject_name, name_key, subject_kind, resolution_method, is_quarantined,
+           uscc, uscc__status, registration_number, org_code, id_number_masked, id_number__status,
+           decision_number, decision_date
     from {{ ref('int_records__resolved') }}
     where subject_id is null
 
 ),
 
-subjects as (
+names as (
 
-    select subject_id, canonical_name, name_key, subject_kind from {{ ref('dim_credit_subject') }}
+    select * from {{ ref('int_subjects__names') }}
 
 )
 
@@ -24,14 +28,26 @@ select
     coalesce(jsonb_array_length(candidates.candidates), 0) as candidate_count
 from unresolved
 left join lateral (
-    select jsonb_agg(jsonb_build_object('subject_id', s.subject_id, 'name', s.canonical_name,
-                                        'similarity', round(similarity(s.name_key, unresolved.name_key)::numeric, 3))
-                     order by similarity(s.name_key, unresolved.name_key) desc) as candidates
+    select jsonb_agg(jsonb_build_object('subject_id', best.subject_id, 'name', best.subject_name,
+                                        'similarity', best.similarity)
+                     order by best.similarity desc, best.subject_id) as candidates
     from (
-        select * from subjects s
-        where unresolved.name_key is not null
-          and s.name_key % unresolved.name_key
-        order by similarity(s.name_key, unresolved.name_key) desc
+        select * from (
+            -- one line per subject, its nearest name
+            select distinct on (near.subject_id) near.*
+            from (
+                select n.subject_id, n.subject_name,
+                       round(similarity(n.name_key, unresolved.name_key)::numeric, 3) as similarity
+                from names n
+                where unresolved.name_key is not null
+                  and n.name_key % unresolved.name_key
+                  and n.is_natural_person = (unresolved.subject_kind = 'natural_person')
+                order by similarity(n.name_key, unresolved.name_key) desc
+                limit 20
+            ) as near
+            order by near.subject_id, near.similarity desc
+        ) as per_subject
+        order by similarity desc, subject_id
         limit {{ var('review_candidates', 3) }}
-    ) s
-) candidates on true
+    ) as best
+) as candidates on true
