@@ -2,6 +2,7 @@
 
     credit demo                    simulate the feeds, ingest, build, check and publish (README command 1)
     credit check IDENTIFIER        pre-event credit check: USCC, ID number or name
+    credit report SUBJECT          printable credit report (信用报告) of a subject: id, USCC, ID number or name
     credit warehouse status|start|stop|url|create-database|drop-database
     credit dbt ARGS…               dbt against the configured warehouse
     credit codegen [--check]       regenerate the dbt files derived from the feed catalogue
@@ -61,6 +62,26 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.found else 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import datetime
+
+    from credit.credit_report import AmbiguousSubject, SubjectNotFound, write_report
+
+    as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
+    try:
+        path = write_report(args.subject, args.output, as_of=as_of)
+    except SubjectNotFound as exc:
+        console.print(str(exc))
+        return 1
+    except AmbiguousSubject as exc:
+        console.print(f"{exc}; name one by its subject id:")
+        for c in exc.candidates:
+            console.print(f"  {c['subject_id']}  {c['subject_name']}  {c['uscc'] or ''}")
+        return 2
+    console.print(f"credit report written to {path}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from credit.demo import run_demo
 
@@ -81,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="pre-event credit check of a subject")
     check.add_argument("identifier", help="USCC, resident ID number or name")
     check.set_defaults(func=_cmd_check)
+
+    report = sub.add_parser("report", help="printable credit report (信用报告) of a subject")
+    report.add_argument("subject", help="subject id, USCC, resident ID number or name")
+    report.add_argument("--as-of", help="the archive as of this date (YYYY-MM-DD; default today)")
+    report.add_argument("--output", help="HTML file to write (default reports/credit_reports/…)")
+    report.set_defaults(func=_cmd_report)
 
     wh = sub.add_parser("warehouse", help=f"the warehouse ({settings.WAREHOUSE_URL_ENV} or embedded)")
     wh.add_argument("action", choices=["status", "start", "stop", "url", "create-database", "drop-database"])

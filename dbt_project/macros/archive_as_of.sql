@@ -3,13 +3,16 @@
    date (a version corrected later still shows; a record expired by then shows as expired).
    Internal (marts): it carries unpublished and expired records; downstream reads pub only. #}
 {% macro create_archive_as_of_function() %}
-create or replace function {{ this.schema }}.archive_as_of(p_subject_id text, p_on_date date)
+-- dropped first: "create or replace" cannot change the columns a function returns
+drop function if exists {{ this.schema }}.archive_as_of(text, date);
+create function {{ this.schema }}.archive_as_of(p_subject_id text, p_on_date date)
 returns table (
     record_key text,
     record_version_id text,
     version_number bigint,
     subject_id text,
     subject_name text,
+    feed_key text,
     sector_slug text,
     record_type text,
     act_kind text,
@@ -36,7 +39,7 @@ language sql stable
 as $fn$
     select
         h.record_key, h.record_version_id, h.version_number, h.subject_id, h.subject_name,
-        h.sector_slug, h.record_type, h.act_kind, h.information_category, h.polarity, h.severity,
+        h.feed_key, h.sector_slug, h.record_type, h.act_kind, h.information_category, h.polarity, h.severity,
         h.decision_number, h.decision_date, h.valid_until, h.authority_name, h.penalty_types,
         h.violation_type, h.fine_wan_yuan, h.confiscated_wan_yuan, h.amount_wan_yuan,
         h.record_content, h.publication_max_end_date,

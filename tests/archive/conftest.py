@@ -70,7 +70,7 @@ def archive(tmp_path_factory) -> Archive:
         conn.commit()
     harness.release_all(location)
     shutil.rmtree(harness.target_path(location), ignore_errors=True)
-    harness.dbt(location, "build")
+    harness.dbt(location, "build", *harness.ARCHIVE_SELECTION)
     return Archive(location, landing, truth, yesterday, today)
 
 
@@ -140,5 +140,5 @@ def archive_day(archive: Archive) -> Archive:
     harness.release_all(archive.location)
     window_end = archive.rows("select max(load_id) from audit.load where status = 'loaded'")[0][0]
     archive.changes["new_loads"] = (loads_before, window_end)
-    archive.dbt("build", variables={"load_window_end": window_end})
+    archive.dbt("build", *harness.ARCHIVE_SELECTION, variables={"load_window_end": window_end})
     return archive

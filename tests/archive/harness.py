@@ -18,6 +18,14 @@ from credit.dbt import run_dbt
 from ingest_connectors.catalogue import catalogue
 from ingest_connectors.landing import connector_for, land_feed
 
+#: The archive and what it needs: its published models, marts, snapshots and everything upstream
+#: of them (other stages' models are built by their own tests and by the main job).
+ARCHIVE_MODELS = ("pub_credit_record", "pub_credit_subject", "pub_double_publicity_penalty",
+                  "pub_double_publicity_licence", "mart_archive__record", "mart_archive__record_history",
+                  "mart_publication__record", "snap_credit_record", "snap_credit_subject",
+                  "fct_credit_record", "dim_information_category")
+ARCHIVE_SELECTION = ("--select", *(f"+{m}" for m in ARCHIVE_MODELS), "--indirect-selection", "cautious")
+
 RELEASE_ALL_SQL = """
 insert into audit.sector_release (sector_slug, released_up_to_load_id, released_at, run_id)
 select split_part(feed_key, '__', 1), max(load_id), now(), 'harness'
