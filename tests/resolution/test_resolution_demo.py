@@ -9,9 +9,12 @@ organisation code; "name_only": everything else.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from credit import resolution_report, warehouse
+from credit.resolution_report import GROUND_TRUTH_ENV
 
 IDENTIFIER_PRECISION, IDENTIFIER_RECALL = 0.999, 0.99
 NAME_ONLY_PRECISION = 0.99
@@ -146,3 +149,24 @@ def test_report_without_ground_truth_still_counts_the_queue(demo, tmp_path):
     assert index is None and not report.has_truth
     assert report.review_queue_size == sum(report.review_queue_by_reason.values())
     assert "review_queue_size" in report.metadata()
+
+
+def test_dagster_asset_reports_the_figures(demo, tmp_path, monkeypatch):
+    import dagster as dg
+
+    from credit import settings
+    from pipelines.reports.resolution import resolution_report as resolution_asset
+    from pipelines.resources import WarehouseResource
+
+    if not os.environ.get(settings.WAREHOUSE_URL_ENV):
+        monkeypatch.setenv(warehouse.DATABASE_OVERRIDE_ENV, demo.location.dbname)
+    monkeypatch.setenv(GROUND_TRUTH_ENV, str(demo.truth))
+    monkeypatch.setenv("CREDIT_REPORTS_DIR", str(tmp_path))
+    result = dg.materialize([resolution_asset], resources={"warehouse": WarehouseResource()})
+    assert result.success
+    (event,) = result.asset_materializations_for_node("reports__resolution_report")
+    meta = {k: v.value for k, v in event.metadata.items()}
+    assert meta["review_queue_size"] >= 0
+    assert meta["precision_identifier"] >= IDENTIFIER_PRECISION
+    assert meta["recall_identifier"] >= IDENTIFIER_RECALL
+    assert (tmp_path / "resolution" / "index.html").exists()
