@@ -167,9 +167,11 @@ def gate_sql(feed: Feed) -> str:
 
 
 def union_sql(cat: Catalogue) -> str:
-    """All gated records of all feeds on one shape, for subject resolution and the unified fact."""
+    """All gated records of all sector feeds on one shape, for subject resolution and the unified
+    fact. The credit platform's lifecycle feeds are not credit records: the lifecycle marts read
+    their gate models instead."""
     selects = []
-    for feed in cat.feeds():
+    for feed in cat.feeds(include_platform=False):
         fields = {f.column: f for f in feed.record_type.fields}
         staged_columns = set()
         for f in feed.record_type.fields:

@@ -11,6 +11,8 @@ import yaml
 from ingest_connectors.catalogue.model import Feed, Lookup, RecordType, Sector
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
+#: The platform folder's own lookups (every other YAML file there is a platform "sector").
+PLATFORM_LOOKUPS = "lookups.yaml"
 
 
 class CatalogueError(ValueError):
@@ -82,11 +84,24 @@ def load_sector(path: Path, root: Path = CATALOGUE_DIR) -> Sector:
 
 
 class Catalogue:
-    """All sectors, their feeds and the value lookups."""
+    """All sectors, their feeds and the value lookups.
 
-    def __init__(self, sectors: list[Sector], lookups: dict[str, Lookup]):
+    ``sectors`` are the 20 sectors of REFERENCE §9. ``platform`` holds the credit office's own
+    platform (``platform/*.yaml``, same schema): the post-event lifecycle feeds — credit repair,
+    objections, commitments, interviews and rectification, voluntary registration — which refer
+    to the sectors' records rather than being credit records of a sector. ``feeds()`` yields both
+    (sector feeds first), so they are landed, staged and gated like any feed; consumers that want
+    only credit records use ``feeds(include_platform=False)``.
+    """
+
+    def __init__(self, sectors: list[Sector], lookups: dict[str, Lookup],
+                 platform: list[Sector] | None = None):
         self.sectors = sorted(sectors, key=lambda s: s.number)
+        self.platform = sorted(platform or [], key=lambda s: s.number)
         self.lookups = lookups
+        slugs = [s.slug for s in self.sectors + self.platform]
+        if len(slugs) != len(set(slugs)):
+            raise CatalogueError(f"a platform slug repeats a sector slug: {sorted(slugs)}")
         self._check_lookups()
 
     def _check_lookups(self) -> None:
@@ -95,10 +110,14 @@ class Catalogue:
                 if f.lookup and f.lookup not in self.lookups:
                     raise CatalogueError(f"{feed.key}.{f.column}: unknown lookup {f.lookup!r}")
 
-    def feeds(self) -> Iterator[Feed]:
-        for sector in self.sectors:
+    def feeds(self, include_platform: bool = True) -> Iterator[Feed]:
+        for sector in self.sectors + (self.platform if include_platform else []):
             for record_type in sector.record_types:
                 yield Feed(sector=sector, record_type=record_type)
+
+    def is_platform(self, feed_or_sector: Feed | Sector) -> bool:
+        sector = feed_or_sector.sector if isinstance(feed_or_sector, Feed) else feed_or_sector
+        return any(sector.slug == p.slug for p in self.platform)
 
     def feed(self, key: str) -> Feed:
         for feed in self.feeds():
@@ -107,7 +126,7 @@ class Catalogue:
         raise KeyError(f"no feed {key!r} in the catalogue")
 
     def sector(self, slug: str) -> Sector:
-        for sector in self.sectors:
+        for sector in self.sectors + self.platform:
             if sector.slug == slug:
                 return sector
         raise KeyError(f"no sector {slug!r} in the catalogue")
@@ -116,8 +135,16 @@ class Catalogue:
 def load_catalogue(root: Path = CATALOGUE_DIR) -> Catalogue:
     lookups_raw = _read_yaml(root / "lookups.yaml")
     lookups = {name: Lookup(name=name, **spec) for name, spec in lookups_raw.items()}
+    platform_lookups = root / "platform" / PLATFORM_LOOKUPS
+    if platform_lookups.exists():
+        for name, spec in (_read_yaml(platform_lookups) or {}).items():
+            if name in lookups:
+                raise CatalogueError(f"{platform_lookups}: lookup {name!r} is already defined in lookups.yaml")
+            lookups[name] = Lookup(name=name, **spec)
     sectors = [load_sector(p, root) for p in sorted((root / "sectors").glob("*.yaml"))]
-    return Catalogue(sectors, lookups)
+    platform = [load_sector(p, root) for p in sorted((root / "platform").glob("*.yaml"))
+                if p.name != PLATFORM_LOOKUPS]
+    return Catalogue(sectors, lookups, platform)
 
 
 @functools.cache

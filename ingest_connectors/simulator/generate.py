@@ -23,6 +23,7 @@ from pathlib import Path
 from ingest_connectors.catalogue import Catalogue, Feed, catalogue as load_default_catalogue
 from ingest_connectors.simulator.defects import ALL_KINDS, DefectMaker
 from ingest_connectors.simulator.identifiers import Weighted
+from ingest_connectors.simulator.lifecycle import generate_platform
 from ingest_connectors.simulator.rows import Row, RowBuilder, decision_prefixes
 from ingest_connectors.simulator.subjects import SUBJECT_CATEGORY, SubjectPool
 from ingest_connectors.simulator.writers import (
@@ -119,7 +120,8 @@ def _context(opts: Options, cat: Catalogue) -> dict:
 
 
 def feed_counts(opts: Options, cat: Catalogue) -> dict[str, int]:
-    feeds = list(cat.feeds())
+    # the credit platform's feeds are planned by simulator/lifecycle.py from these records
+    feeds = list(cat.feeds(include_platform=False))
     weights = [_LAYOUT_WEIGHT.get(f.record_type.layout or "sector_record", 0.8)
                * _SECTOR_WEIGHT.get(f.sector.slug, 1.0) for f in feeds]
     total = sum(weights)
@@ -516,6 +518,7 @@ def generate(preset: str = "demo", seed: int = 20261127, scale: float = 1.0, def
     ctx = _context(opts, cat)
     _write_subjects(opts, ctx["pool"])
     stats = _run_sectors(opts, cat, None)
+    stats += generate_platform(opts, cat, ctx)
     manifest = {
         "preset": preset, "seed": seed, "scale": scale, "defect_rate": defect_rate,
         "period": {"start": PRESETS[preset].start.isoformat(), "end": PRESETS[preset].end.isoformat()},
@@ -548,8 +551,9 @@ def generate_day(day: dt.date | str, preset: str = "demo", seed: int = 20261127,
     if day.isoformat() <= last:
         raise ValueError(f"day {day} is not after the last generated day {last}")
     cat = cat or load_default_catalogue()
-    _context(opts, cat)
+    ctx = _context(opts, cat)
     stats = _run_sectors(opts, cat, day)
+    stats += generate_platform(opts, cat, ctx, day, dt.date.fromisoformat(last))
     manifest["days"].append({"day": day.isoformat(), "totals": _summarise(stats),
                              "feeds": {s["key"]: {k: v for k, v in s.items() if k not in ("key", "connector")} for s in stats}})
     for s in stats:
