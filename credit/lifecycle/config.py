@@ -353,14 +353,29 @@ def ban_feeds_macro(config: LifecycleConfig) -> str:
 BAN_FEEDS_MACRO = settings.DBT_PROJECT_DIR / "macros" / "lifecycle_ban_feeds.sql"
 
 
+def department_seed() -> str:
+    """Every department of the catalogue's sectors with the first sector it serves: the sector of
+    a commitment or rectification order accepted by that department (release counts per sector)."""
+    from ingest_connectors.catalogue import catalogue
+
+    rows, seen = [], set()
+    for sector in catalogue().sectors:
+        for d in sector.departments:
+            if d.uscc not in seen:
+                seen.add(d.uscc)
+                rows.append([d.code, d.uscc, d.name_zh, sector.slug])
+    return _csv(["department_code", "department_uscc", "department_name_zh", "sector_slug"], rows)
+
+
 def seed_files(config: LifecycleConfig | None = None) -> dict[Path, str]:
-    """Every generated file: the four seeds and the ban-feeds macro."""
+    """Every generated file: the five seeds and the ban-feeds macro."""
     config = config or load_config()
     return {
         SEEDS_DIR / "ref_list_rule.csv": list_rule_seed(config),
         SEEDS_DIR / "ref_joint_measure.csv": joint_measure_seed(config),
         SEEDS_DIR / "ref_lifecycle_setting.csv": setting_seed(config),
         SEEDS_DIR / "ref_workday_calendar.csv": workday_calendar_seed(),
+        SEEDS_DIR / "ref_lifecycle_department.csv": department_seed(),
         BAN_FEEDS_MACRO: ban_feeds_macro(config),
     }
 

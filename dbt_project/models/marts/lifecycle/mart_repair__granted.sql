@@ -1,0 +1,19 @@
+-- Records repaired (信用修复 granted), one row per record: the earliest granted application. What
+-- the archive reads to stop publishing the record (record_status 'repaired' from repaired_date),
+-- what ends the list entries and bans the record triggered, and what the ratings leave out from
+-- repaired_date on. The record itself stays in core.fct_credit_record: history is never deleted.
+{{ config(materialized='view') }}
+
+select distinct on (record_key)
+    record_key,
+    repaired_date,
+    application_number,
+    application_id,
+    subject_id,
+    record_feed_key,
+    record_sector_slug,
+    record_decision_number,
+    record_authority_uscc
+from {{ ref('mart_repair__application') }}
+where outcome = 'granted' and record_key is not null
+order by record_key, repaired_date, application_number
