@@ -6,6 +6,7 @@ import psycopg
 import dagster as dg
 
 from credit import pii, warehouse
+from credit.ratings.config import install_rating_config
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -18,9 +19,11 @@ class WarehouseResource(dg.ConfigurableResource):
         return warehouse.connect(self.location(), **kwargs)
 
     def prepare(self) -> warehouse.WarehouseLocation:
-        """Make the database ready for a run: schemas the pipeline owns and the PII hash key."""
+        """Make the database ready for a run: schemas the pipeline owns, the PII hash key and the
+        rating configuration (config/rating_model.yaml, inspection.yaml, integrity.yaml → ref_config)."""
         location = self.location()
         with warehouse.connect(location) as conn:
             warehouse.ensure_pipeline_schemas(conn)
             pii.install_key(conn)
+            install_rating_config(conn)
         return location

@@ -389,7 +389,7 @@ def _check_against_catalogue(model: RatingModel, path: Path) -> None:
 
     cat = catalogue()
     feeds = {f.key: f for f in cat.feeds()}
-    sectors = {s.slug for s in cat.sectors + cat.platform}
+    sectors = {s.slug for s in [*cat.sectors, *getattr(cat, "platform", [])]}
     record_types = {f.record_type.code for f in feeds.values()}
 
     def check(match: Match, what: str) -> None:

@@ -295,9 +295,13 @@ indicator_bounded as (
 
     select
         indicator_totals.*,
-        least(greatest(indicator_totals.raw_total,
-                       coalesce(round(indicators.min_total, model.score_decimals), indicator_totals.raw_total)),
-              coalesce(round(indicators.max_total, model.score_decimals), indicator_totals.raw_total)) as bounded_total,
+        case
+            when indicator_totals.raw_total < round(indicators.min_total, model.score_decimals)
+                then round(indicators.min_total, model.score_decimals)
+            when indicator_totals.raw_total > round(indicators.max_total, model.score_decimals)
+                then round(indicators.max_total, model.score_decimals)
+            else indicator_totals.raw_total
+        end as bounded_total,
         indicators.min_total,
         indicators.max_total
     from indicator_totals
