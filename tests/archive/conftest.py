@@ -115,6 +115,9 @@ def _published(archive: Archive, act_kind: str, extra: str) -> tuple:
 def archive_day(archive: Archive) -> Archive:
     from ingest_connectors.simulator.generate import generate_day
 
+    # An ordinary day of every feed (first: the simulator reads its own earlier files back).
+    generate_day(NEW_DAY, preset=PRESET, seed=SEED, out_dir=archive.landing, truth_dir=archive.truth)
+
     # A correction: the same decision re-sent with another fine.
     key, feed_key, load_id, row_number, subject_id, fine, number = _published(
         archive, "penalty", "and fct.fine_wan_yuan is not null and fct.subject_id is not null")
@@ -133,8 +136,6 @@ def archive_day(archive: Archive) -> Archive:
     _drop_file(archive, feed_key, row, "REVOCATION_20261127_1.csv")
     archive.changes["revocation"] = {"record_key": key, "subject_id": subject_id, "decision_number": number}
 
-    # And an ordinary day of every feed.
-    generate_day(NEW_DAY, preset=PRESET, seed=SEED, out_dir=archive.landing, truth_dir=archive.truth)
     loads_before = archive.rows("select coalesce(max(load_id), 0) from audit.load")[0][0]
     harness.land_all(archive.location, archive.landing)
     harness.release_all(archive.location)
