@@ -143,12 +143,26 @@ class Grade(_Strict):
     min_score: Decimal
 
 
+#: Lists of the list engine (marts.mart_list__active_entries, config/list_rules.yaml).
+LIST_TYPES = ("serious_dishonesty", "key_attention", "red")
+
+
 class Cap(_Strict):
+    """A subject falls under the cap with an entry in force on one of ``lists`` (the list engine),
+    or with a counted record satisfying ``match``; give one of the two."""
+
     key: str
     name_zh: str
     max_grade: str
-    match: Match
+    lists: tuple[Literal["serious_dishonesty", "key_attention", "red"], ...] | None = None
+    match: Match | None = None
     exclude_details: dict[str, tuple[str, ...]] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Cap":
+        if (self.lists is None) == (self.match is None):
+            raise ValueError(f"cap {self.key}: give either lists or match")
+        return self
 
 
 class Score(_Strict):
@@ -319,13 +333,13 @@ class InspectionConfig(_Strict):
 # --- integrity ---------------------------------------------------------------------------------
 
 RULE_KINDS = ("subject_kind_in", "grade_in", "min_score", "no_negative_within_years",
-              "no_serious_list_ever", "min_positive_records", "sector_grade_in")
+              "no_serious_list_ever", "min_positive_records", "sector_grade_in", "on_list")
 
 
 class IntegrityRule(_Strict):
     key: str
     kind: Literal["subject_kind_in", "grade_in", "min_score", "no_negative_within_years",
-                  "no_serious_list_ever", "min_positive_records", "sector_grade_in"]
+                  "no_serious_list_ever", "min_positive_records", "sector_grade_in", "on_list"]
     description_zh: str
     enabled: bool = True
     subject_kinds: tuple[str, ...] | None = None
@@ -333,6 +347,7 @@ class IntegrityRule(_Strict):
     min_value: Decimal | None = None
     years: int | None = Field(default=None, ge=1)
     sector_models: tuple[str, ...] | None = None
+    lists: tuple[Literal["serious_dishonesty", "key_attention", "red"], ...] | None = None
 
     @model_validator(mode="after")
     def _params(self) -> "IntegrityRule":
@@ -340,6 +355,7 @@ class IntegrityRule(_Strict):
             "subject_kind_in": ("subject_kinds",), "grade_in": ("grades",), "min_score": ("min_value",),
             "no_negative_within_years": ("years",), "no_serious_list_ever": (),
             "min_positive_records": ("min_value", "years"), "sector_grade_in": ("sector_models", "grades"),
+            "on_list": ("lists",),
         }[self.kind]
         missing = [n for n in needs if getattr(self, n) is None]
         if missing:
@@ -407,7 +423,8 @@ def _check_against_catalogue(model: RatingModel, path: Path) -> None:
         for indicator in dimension.indicators:
             check(indicator.match, f"indicator {indicator.key}")
     for cap in model.caps:
-        check(cap.match, f"cap {cap.key}")
+        if cap.match is not None:
+            check(cap.match, f"cap {cap.key}")
     for sm in model.sector_models:
         feed = feeds.get(sm.feed_key)
         if feed is None:
@@ -462,7 +479,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("match_information_category", "text[]"), ("match_polarity", "text[]"), ("match_feed_key", "text[]"),
         ("match_sector_slug", "text[]"), ("match_record_type", "text[]"), ("match_act_kind", "text[]"),
         ("match_severity", "text[]"), ("exclude_details_field", "text"), ("exclude_details_values", "text[]"),
-        ("position", "integer"),
+        ("match_list_type", "text[]"), ("position", "integer"),
     ),
     "sector_model": (
         ("model_key", "text"), ("name_zh", "text"), ("feed_key", "text"), ("grade_field", "text"),
@@ -477,7 +494,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "integrity_rule": (
         ("rule_key", "text"), ("rule_kind", "text"), ("description_zh", "text"), ("enabled", "boolean"),
         ("subject_kinds", "text[]"), ("grades", "text[]"), ("min_value", "numeric"), ("years", "integer"),
-        ("sector_models", "text[]"), ("position", "integer"),
+        ("sector_models", "text[]"), ("lists", "text[]"), ("position", "integer"),
     ),
     "inspection_param": (
         ("base_seed", "text"), ("subject_kinds", "text[]"), ("not_inspected_within_months", "integer"),
@@ -598,9 +615,9 @@ def rating_rows(model: RatingModel, source: Path | None = None) -> dict[str, lis
         exclude_field, exclude_values = _one_field(cap.exclude_details, cap.key)
         rows["rating_cap"].append({
             "cap_key": cap.key, "name_zh": cap.name_zh, "max_grade": cap.max_grade,
-            "max_score": tops[cap.max_grade], **_match_columns(cap.match),
+            "max_score": tops[cap.max_grade], **(_match_columns(cap.match) if cap.match else {}),
             "exclude_details_field": exclude_field, "exclude_details_values": exclude_values,
-            "position": position,
+            "match_list_type": cap.lists, "position": position,
         })
     for position, sm in enumerate(model.sector_models, start=1):
         rows["sector_model"].append({
@@ -639,7 +656,7 @@ def integrity_rows(config: IntegrityConfig) -> dict[str, list[dict[str, Any]]]:
     return {"integrity_rule": [
         {"rule_key": r.key, "rule_kind": r.kind, "description_zh": r.description_zh, "enabled": r.enabled,
          "subject_kinds": r.subject_kinds, "grades": r.grades, "min_value": r.min_value, "years": r.years,
-         "sector_models": r.sector_models, "position": p}
+         "sector_models": r.sector_models, "lists": r.lists, "position": p}
         for p, r in enumerate(config.rules, start=1)
     ]}
 

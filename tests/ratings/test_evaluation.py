@@ -64,23 +64,17 @@ def test_serious_list_caps_the_grade_at_d(rated):
     d_top = rated.value("select max_score from ref_config.rating_grade_band where grade = 'D'")
     for subject_id, grade, score, cap_key in listed:
         assert grade == "D" and score <= d_top and cap_key == "serious_dishonesty_list", subject_id
-    # the rule until the list engine exists: a counted record of category 严重失信主体名单信息
-    expected = {s for (s,) in rated.rows("""
-        select distinct subject_id from marts.mart_archive__record
-        where is_current_version and record_status = 'active' and decision_date <= current_date
-          and information_category = '严重失信主体名单信息'
-          and coalesce(details ->> 'list_action', '') <> '移出'""")}
-    got = {s for s, *_ in listed}
-    assert got <= expected
-    # the only listings not counted are those a later removal of the same feed ended
-    for subject_id in expected - got:
-        assert rated.value("""
-            select count(*) from core.fct_credit_record l
-            where l.subject_id = %s and l.information_category = '严重失信主体名单信息' and l.is_current_version
-              and exists (select 1 from core.fct_credit_record r
-                          where r.subject_id = l.subject_id and r.feed_key = l.feed_key and r.is_current_version
-                            and r.details ->> 'list_action' = '移出' and r.decision_date > l.decision_date)""",
-                           (subject_id,)) > 0
+    # listed = an entry in force in the list engine
+    engine = {s for (s,) in rated.rows("""
+        select distinct subject_id from marts.mart_list__active_entries
+        where list_type = 'serious_dishonesty' and status = 'active'""")}
+    assert {s for s, *_ in listed} == engine
+    # the cap row names the listing
+    rows = rated.rows("""
+        select c.subject_id, c.contribution, c.explanation from marts.mart_rating__contribution c
+        join marts.mart_rating__current r using (subject_id)
+        where c.contribution_kind = 'grade_cap' and r.is_serious_listed""")
+    assert len(rows) == len(listed) and all(e.startswith("列入严重失信主体名单") for _, _, e in rows)
 
 
 def test_a_record_counts_in_one_indicator_at_most(rated):

@@ -60,8 +60,15 @@
       {{ extra }}
 {%- endmacro %}
 
-{# Serious-dishonesty list status, until the list engine exists (issue 7): a counted record of the
-   category 严重失信主体名单信息 is a listing. One place to swap in the list marts later. #}
+{# Serious-dishonesty list status: the entries in force in the list engine
+   (marts.mart_list__active_entries, config/list_rules.yaml) — not those in prior notice. #}
+{% macro serious_list_entries() -%}
+    select subject_id, entry_id, trigger_record_key, effective_date
+    from {{ ref('mart_list__active_entries') }}
+    where list_type = 'serious_dishonesty' and status = 'active'
+{%- endmacro %}
+
+{# A record that is itself a serious-dishonesty listing (category 严重失信主体名单信息). #}
 {% macro is_serious_list_record(alias) -%}
     ({{ alias }}.information_category = '严重失信主体名单信息')
 {%- endmacro %}
@@ -88,7 +95,9 @@
 {# pub.rating_changes_since(since, after_change_id): the change feed from a point in time or a
    cursor (the last change_id a subscriber saw), in order. #}
 {% macro create_rating_changes_since_function() %}
-create or replace function pub.rating_changes_since(since timestamptz, after_change_id bigint default 0)
+-- the view is replaced on every build, and its row type with it
+drop function if exists pub.rating_changes_since(timestamptz, bigint);
+create function pub.rating_changes_since(since timestamptz, after_change_id bigint default 0)
 returns setof {{ this }}
 language sql stable
 as $fn$

@@ -16,7 +16,8 @@
 -- changed (its hash), when the rating cycle turned (a new month: decay moves), on the first run or
 -- with --vars '{rating_full: true}'; otherwise only the subjects touched since the last run:
 -- records built since then (new, corrected, revoked, moved — and the subject they moved from),
--- records whose status changed with the date (expired, repaired, decided), and new subjects.
+-- records whose status changed with the date (expired, repaired, decided), list entries that took
+-- effect or ended (list-based caps), and new subjects.
 -- Subjects that left the subject master are deleted.
 {{ config(
     materialized='incremental',
@@ -76,6 +77,15 @@ subjects as (
 
 ),
 
+list_entries as (
+
+    -- entries in force today (prior-notice and pending entries are not yet listings)
+    select subject_id, list_type, entry_id, trigger_record_key, trigger_decision_number, effective_date
+    from {{ ref('mart_list__active_entries') }}
+    where status = 'active'
+
+),
+
 {% if is_incremental() %}
 prior as (
 
@@ -127,6 +137,22 @@ touched as (
       and ((fct.publication_max_end_date >= prior.rated_as_of and fct.publication_max_end_date < dates.as_of)
            or (fct.repaired_date > prior.rated_as_of and fct.repaired_date <= dates.as_of)
            or (fct.decision_date > prior.rated_as_of and fct.decision_date <= dates.as_of))
+    union
+    -- subjects whose list-based caps changed (an entry took effect, ended, was repaired …)
+    select coalesce(now_.subject_id, before.subject_id)
+    from (
+        select distinct entries.subject_id, caps.cap_key
+        from list_entries as entries
+        join caps on entries.list_type = any(caps.match_list_type)
+    ) as now_
+    full join (
+        select distinct previous.subject_id, previous.cap_key
+        from {{ this }} as previous
+        join caps using (cap_key)
+        where previous.contribution_kind = 'grade_cap' and caps.match_list_type is not null
+    ) as before
+      on before.subject_id = now_.subject_id and before.cap_key = now_.cap_key
+    where now_.subject_id is null or before.subject_id is null
     union
     -- subjects never rated
     select subjects.subject_id
@@ -323,24 +349,37 @@ subject_scores as (
 
 ),
 
+cap_candidates as (
+
+    -- caps by record: a counted record matching the cap
+    select
+        counted.subject_id, caps.cap_key, caps.name_zh as cap_name_zh, caps.max_grade, caps.max_score,
+        caps.position, counted.record_key, counted.decision_number, counted.decision_date
+    from counted
+    join caps
+      on caps.match_list_type is null
+     and {{ rating_rule_matches('caps', 'counted') }}
+     and (caps.exclude_details_field is null
+          or not coalesce((counted.details ->> caps.exclude_details_field) = any(caps.exclude_details_values), false))
+
+    union all
+
+    -- caps by list: an entry in force on one of the cap's lists (the list engine)
+    select
+        entries.subject_id, caps.cap_key, caps.name_zh, caps.max_grade, caps.max_score,
+        caps.position, entries.trigger_record_key, entries.trigger_decision_number, entries.effective_date
+    from list_entries as entries
+    join caps on entries.list_type = any(caps.match_list_type)
+    where entries.subject_id in (select subject_id from scope)
+
+),
+
 cap_hits as (
 
     -- the most restrictive cap each subject falls under
-    select distinct on (counted.subject_id)
-        counted.subject_id,
-        caps.cap_key,
-        caps.name_zh as cap_name_zh,
-        caps.max_grade,
-        caps.max_score,
-        counted.record_key,
-        counted.decision_number,
-        counted.decision_date
-    from counted
-    join caps
-      on {{ rating_rule_matches('caps', 'counted') }}
-     and (caps.exclude_details_field is null
-          or not coalesce((counted.details ->> caps.exclude_details_field) = any(caps.exclude_details_values), false))
-    order by counted.subject_id, caps.max_score, caps.position, counted.decision_date desc, counted.record_key
+    select distinct on (subject_id) *
+    from cap_candidates
+    order by subject_id, max_score, position, decision_date desc, record_key
 
 ),
 

@@ -3,7 +3,8 @@
 -- marts.mart_rating__contribution. pub.credit_check reads the grade from here.
 --
 -- Incremental: takes the subjects the contribution model re-rated in this run (rated_at after the
--- newest one here), so a day's records re-grade only the subjects they touch.
+-- newest one here), so a day's records re-grade only the subjects they touch. No array columns:
+-- dbt cannot add one when the schema changes (on_schema_change), so lists are jsonb.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -105,12 +106,13 @@ totals as (
 
 serious as (
 
-    -- serious-dishonesty list status (macro is_serious_list_record) of the subjects in the batch
-    select counted.subject_id,
-           array_agg(counted.record_key order by counted.decision_date, counted.record_key) as record_keys
-    from ({{ rating_counted_records(extra="and rec.subject_id in (select subject_id from totals)") }}) as counted
-    where {{ is_serious_list_record('counted') }}
-    group by counted.subject_id
+    -- on the serious-dishonesty list: an entry in force in the list engine
+    select entries.subject_id,
+           jsonb_agg(entries.entry_id order by entries.effective_date, entries.entry_id) as entry_ids,
+           jsonb_agg(entries.trigger_record_key order by entries.effective_date, entries.entry_id) as record_keys
+    from ({{ serious_list_entries() }}) as entries
+    where entries.subject_id in (select subject_id from totals)
+    group by entries.subject_id
 
 )
 
@@ -131,7 +133,8 @@ select
     caps.max_grade::text as cap_max_grade,
     caps.max_score::numeric as cap_max_score,
     (serious.subject_id is not null)::boolean as is_serious_listed,
-    serious.record_keys::text[] as serious_list_record_keys,
+    serious.entry_ids::jsonb as serious_list_entry_ids,
+    serious.record_keys::jsonb as serious_list_record_keys,
     totals.counted_records::integer as counted_records,
     totals.negative_records::integer as negative_records,
     totals.positive_records::integer as positive_records,

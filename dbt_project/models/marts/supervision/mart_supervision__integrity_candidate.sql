@@ -51,14 +51,29 @@ records as (
 
 ),
 
+serious_entries as (
+
+    -- every serious-dishonesty entry the list engine ever made for the subject, withdrawn ones aside
+    select entries.subject_id, count(*) as entries
+    from {{ ref('mart_list__entry') }} as entries
+    where entries.list_type = 'serious_dishonesty'
+      and entries.subject_id in (select subject_id from prefiltered)
+      and entries.effective_date <= {{ as_of_date() }}
+      and entries.exit_reason is distinct from 'withdrawn'
+    group by entries.subject_id
+
+),
+
 facts as (
 
     select
         prefiltered.subject_id,
         max(records.decision_date) filter (where records.polarity = 'negative') as last_negative_date,
-        count(*) filter (where {{ is_serious_list_record('records') }}) as serious_list_records
+        count(records.subject_id) filter (where {{ is_serious_list_record('records') }})
+            + coalesce(min(serious_entries.entries), 0) as serious_list_records
     from prefiltered
     left join records using (subject_id)
+    left join serious_entries using (subject_id)
     group by prefiltered.subject_id
 
 ),
@@ -98,6 +113,11 @@ evaluated as (
                 where grades.subject_id = prefiltered.subject_id
                   and grades.model_key = any(rules.sector_models)
                   and grades.source_grade = any(rules.grades))
+            when 'on_list' then exists (
+                select 1 from {{ ref('mart_list__active_entries') }} as entries
+                where entries.subject_id = prefiltered.subject_id
+                  and entries.status = 'active'
+                  and entries.list_type = any(rules.lists))
             else false
         end as passed,
         case rules.rule_kind
@@ -117,6 +137,12 @@ evaluated as (
                 from {{ ref('mart_rating__sector_grade') }} as grades
                 where grades.subject_id = prefiltered.subject_id
                   and grades.model_key = any(rules.sector_models)), 'none')
+            when 'on_list' then 'list entries: ' || coalesce((
+                select string_agg(entries.list_type || ' ' || entries.rule_code, ', ' order by entries.rule_code)
+                from {{ ref('mart_list__active_entries') }} as entries
+                where entries.subject_id = prefiltered.subject_id
+                  and entries.status = 'active'
+                  and entries.list_type = any(rules.lists)), 'none')
         end as evidence
     from prefiltered
     cross join rules
