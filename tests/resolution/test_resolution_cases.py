@@ -186,3 +186,36 @@ def test_review_queue_lists_both_namesakes(cases):
     expected = {"CS" + hashlib.md5(f"U:{d}".encode()).hexdigest()[:16].upper() for d in (D1, D2)}
     assert {c["subject_id"] for c in candidates[:2]} == expected
     assert [c["similarity"] for c in candidates[:2]] == [1.0, 1.0]
+
+
+def test_ids_survive_a_legacy_subject_getting_its_uscc(cases, dbt_dirs):
+    """The registry keeps ids: when the base data lists the legacy-only subject with a new USCC,
+    its records (now keyed on the USCC) keep the id they had, and so does a new record sending
+    only the USCC; a --full-refresh rebuild keeps the registry."""
+    new_uscc = uscc("91", "420202", "MA4LLL01")
+    with pytest.MonkeyPatch.context() as mp:
+        if not os.environ.get(settings.WAREHOUSE_URL_ENV):
+            mp.setenv(warehouse.DATABASE_OVERRIDE_ENV, CASES_DB)
+        location = warehouse.locate()
+        for key, value in dbt_dirs.items():
+            mp.setenv(key, value)
+        with warehouse.connect(location, autocommit=True) as conn:
+            conn.execute("update raw.registration_base set uscc = %s where registration_number = %s",
+                         (new_uscc, RL))
+            conn.execute(sql.SQL(
+                "insert into {} (subject_name, subject_category, uscc, remarks, _load_id, _feed,"
+                " _source, _row_number, _content_hash) values (%s, %s, %s, %s, 2, %s, 'cases', 1, 'cases2')"
+            ).format(sql.Identifier("raw", FEED)), ("黄石丙建材厂", ORG, new_uscc, "CASE:new_uscc", FEED))
+        support.dbt_build(location, "-s", "+mart_resolution__review_queue", "+dim_credit_subject",
+                          "--full-refresh", "--indirect-selection", "cautious")
+        with warehouse.connect(location) as conn:
+            rows = dict(conn.execute("""
+                select substring(remarks from 'CASE:(.*)$'), subject_id
+                from intermediate.int_records__resolved""").fetchall())
+            dim_key = conn.execute("select subject_key from core.dim_credit_subject where subject_id = %s",
+                                   (rows["new_uscc"],)).fetchone()[0]
+    before = cases["legacy_reg_only"][2]
+    assert rows["legacy_reg_only"] == rows["legacy_org_only"] == rows["new_uscc"] == before
+    assert dim_key == f"U:{new_uscc}"
+    # every other case keeps its id
+    assert {c: rows[c] for c in CASES} == {c: v[2] for c, v in cases.items()}

@@ -1,6 +1,7 @@
 -- The subject master: one row per credit subject, with every identifier seen for it, its
--- canonical name and name history. subject_id is derived from the subject key (USCC, keyed hash
--- of the ID number, or legacy code), so rebuilds and new data never renumber a subject.
+-- canonical name and name history, district, first/last seen. subject_id comes from the subject
+-- registry (int_subjects__registry), so rebuilds and new data never renumber a subject; a
+-- subject known under several keys (a legacy code, later its USCC) keeps the first id it got.
 {{ config(post_hook=[
     "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id)",
     "create index if not exists {{ this.name }}_uscc_idx on {{ this }} (uscc)",
@@ -63,7 +64,10 @@ subjects as (
 
     select
         subject_id,
-        min(resolved_subject_key) as subject_key,
+        -- the strongest of the keys the subject is known by: USCC, ID number, registration number,
+        -- organisation code
+        (array_agg(resolved_subject_key order by position(left(resolved_subject_key, 1) in 'UPRO'),
+                   resolved_subject_key))[1] as subject_key,
         mode() within group (order by subject_kind) as subject_kind,
         max(valid_uscc) as uscc,
         max(valid_registration_number) as registration_number,

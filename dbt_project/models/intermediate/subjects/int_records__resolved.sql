@@ -8,8 +8,9 @@
 --   in more than two characters: a contradiction, held ('review_conflicting_code');
 -- * several subjects → held ('review_ambiguous_name');
 -- * none → held ('review_no_exact_match'); the review queue lists near (trigram) candidates.
--- Nothing below an exact normalised-name match is merged automatically. subject_id is derived
--- from the subject key alone, so rebuilds and new data never renumber a subject.
+-- Nothing below an exact normalised-name match is merged automatically. subject_id comes from
+-- the subject registry (int_subjects__registry), so rebuilds and new data never renumber a
+-- subject.
 {{ config(post_hook=[
     "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
     "create index if not exists {{ this.name }}_row_idx on {{ this }} (record_row_id)",
@@ -30,6 +31,12 @@ names as (
 base as (
 
     select * from {{ ref('int_subjects__registration_base') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('int_subjects__registry') }}
 
 ),
 
@@ -114,9 +121,7 @@ resolved as (
 
 select
     resolved.*,
-    -- the same derivation as in int_subjects__names
-    case when resolved_subject_key is not null
-         then 'CS' || upper(substr(md5(resolved_subject_key), 1, 16)) end as subject_id,
+    registry.subject_id,
     case resolution_method
         when 'uscc' then 1.0
         when 'id_number' then 1.0
@@ -128,3 +133,4 @@ select
         else 0.0
     end::numeric(3, 2) as match_confidence
 from resolved
+left join registry on registry.subject_key = resolved.resolved_subject_key

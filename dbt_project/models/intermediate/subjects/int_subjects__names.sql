@@ -2,7 +2,7 @@
 -- from the registration base data (so subjects known only to the base data can be matched and
 -- proposed too). Name matching (int_records__resolved) uses the names of subjects that are not
 -- natural persons only; the review queue proposes near names (trigram index) of either kind.
--- subject_id is derived from the subject key exactly as in int_records__resolved.
+-- subject_id comes from the subject registry, as in int_records__resolved.
 {{ config(post_hook=[
     "create index if not exists {{ this.name }}_key_idx on {{ this }} (name_key)",
     "create index if not exists {{ this.name }}_trgm_idx on {{ this }} using gin (name_key gin_trgm_ops)",
@@ -21,11 +21,12 @@ with named as (
 )
 
 select
-    name_key,
-    subject_key,
-    'CS' || upper(substr(md5(subject_key), 1, 16)) as subject_id,
-    subject_key like 'P:%' as is_natural_person,
-    min(subject_name) as subject_name,
+    named.name_key,
+    named.subject_key,
+    registry.subject_id,
+    named.subject_key like 'P:%' as is_natural_person,
+    min(named.subject_name) as subject_name,
     count(*) as times_seen
 from named
-group by name_key, subject_key
+join {{ ref('int_subjects__registry') }} as registry using (subject_key)
+group by named.name_key, named.subject_key, registry.subject_id
