@@ -73,8 +73,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def build(location, label: str, variables: dict | None = None) -> tuple[float, dict]:
-    result = harness.dbt(location, "build", variables=variables, check=False)
+def build(location, label: str, selection: tuple[str, ...] = (), variables: dict | None = None) -> tuple[float, dict]:
+    result = harness.dbt(location, "build", *selection, variables=variables, check=False)
     results = harness.run_results(location)
     failed = [r["unique_id"] for r in results["results"] if r["status"] in ("error", "fail")]
     print(f"  {label}: {result.seconds:,.1f} s ({len(results['results'])} nodes"
@@ -112,6 +112,8 @@ def check_latencies(location, identifiers: list[str]) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ingest_connectors.catalogue import catalogue
+    from ingest_connectors.catalogue.loader import Catalogue
     from ingest_connectors.simulator.generate import generate, generate_day
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -121,7 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lookups", type=int, default=1000)
     parser.add_argument("--database", default="credit_bench_build")
     parser.add_argument("--day", default="2026-11-21", help="the new day (after the preset's last one)")
+    parser.add_argument("--archive-only", action="store_true",
+                        help="build the archive path only (gate → subjects → credit record → pub, snapshots), "
+                             "not the other stages' marts (ratings, lists, lifecycle)")
+    parser.add_argument("--no-platform", action="store_true",
+                        help="simulate the 20 sectors' feeds only, not the platform's lifecycle feeds")
     args = parser.parse_args(argv)
+    cat = catalogue()
+    if args.no_platform:
+        cat = Catalogue(cat.sectors, cat.lookups)
 
     location = warehouse.locate(create=False).with_database(args.database)
     if location.embedded:
@@ -132,9 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(harness.target_path(location), ignore_errors=True)
     landing, truth = root / "landing", root / "truth"
 
-    print(f"bench_build: preset {args.preset} x{args.scale}, seed {args.seed}, {location.describe()}", flush=True)
+    print(f"bench_build: preset {args.preset} x{args.scale}, seed {args.seed}"
+          f"{', sector feeds only' if args.no_platform else ''}"
+          f"{', archive path only' if args.archive_only else ', whole project'}, {location.describe()}", flush=True)
     started = time.monotonic()
-    manifest = generate(preset=args.preset, seed=args.seed, scale=args.scale, out_dir=landing, truth_dir=truth)
+    manifest = generate(preset=args.preset, seed=args.seed, scale=args.scale, out_dir=landing, truth_dir=truth,
+                        cat=cat)
     print(f"  simulated {manifest['totals']['rows']:,} rows, {manifest['subjects']:,} subjects "
           f"in {time.monotonic() - started:,.0f} s", flush=True)
     harness.prepare(location)
@@ -143,11 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     harness.release_all(location)
     print(f"  landed {rows:,} rows in {time.monotonic() - started:,.0f} s", flush=True)
 
-    full, full_results = build(location, "full build")
-    noop, noop_results = build(location, "no-op build (nothing new)")
+    selection = harness.ARCHIVE_SELECTION if args.archive_only else ()
+    full, full_results = build(location, "full build", selection)
+    noop, noop_results = build(location, "no-op build (nothing new)", selection)
 
     manifest = generate_day(args.day, preset=args.preset, seed=args.seed, scale=args.scale,
-                            out_dir=landing, truth_dir=truth)
+                            out_dir=landing, truth_dir=truth, cat=cat)
     day_rows = manifest["days"][-1]["totals"]["rows"]
     started = time.monotonic()
     landed = harness.land_all(location, landing)
@@ -156,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     with psycopg.connect(location.conninfo()) as conn:
         window_end = conn.execute("select max(load_id) from audit.load where status = 'loaded'").fetchone()[0]
     print(f"  new day {args.day}: {day_rows:,} rows simulated, {landed:,} landed in {land_seconds:,.1f} s", flush=True)
-    incremental, inc_results = build(location, "incremental build of the day",
+    incremental, inc_results = build(location, "incremental build of the day", selection,
                                      variables={"load_window_end": window_end})
 
     rng = random.Random(args.seed)

@@ -22,7 +22,9 @@
     ],
 ) }}
 
-with resolved as (
+-- not materialized: each use filters before the fingerprinting, so an incremental run reads the
+-- touched decisions' rows, not a copy of every record
+with resolved as not materialized (
 
     select
         md5(concat_ws('|', feed_key, decision_number, authority_uscc)) as record_key,
