@@ -5,6 +5,10 @@
 -- reported 已履行; otherwise it is open (overdue once past its due date, judged as of a date in
 -- mart_lifecycle__commitment_status). A broken commitment becomes a negative record
 -- (mart_lifecycle__archive_record) and may list the subject (list rule KA_BROKEN_COMMITMENT).
+{% set reported_on -%}
+    case when fct.version_number > 1 then greatest(fct.decision_date, fct.received_at::date) else fct.decision_date end
+{%- endset %}
+
 with rows as (
 
     select * from {{ ref('int_gate__credit_platform__credit_commitment') }}
@@ -84,8 +88,10 @@ sector_records as (
         fct.authority_uscc,
         fct.sector_slug,
         fct.details ->> 'commitment_status' as latest_status,
-        case when fct.details ->> 'commitment_status' = '已履行' then fct.decision_date end as fulfilled_date,
-        case when fct.details ->> 'commitment_status' = '未履行' then fct.decision_date end as broken_date,
+        -- reported by this record; a later version (the same commitment re-sent with a new status)
+        -- reports it on the day it arrived
+        case when fct.details ->> 'commitment_status' = '已履行' then {{ reported_on }} end as fulfilled_date,
+        case when fct.details ->> 'commitment_status' = '未履行' then {{ reported_on }} end as broken_date,
         null::text as breach_description,
         fct.record_key,
         fct.load_id as latest_load_id

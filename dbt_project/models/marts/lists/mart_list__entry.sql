@@ -65,7 +65,9 @@ per_record as (
         (array_agg(matched.record_version_id order by matched.version_number))[1] as trigger_version_id,
         min(matched.version_number) as first_version,
         bool_or(matched.is_current_version) as current_matches,
-        max(matched.superseded_at) filter (where not matched.is_current_version) as last_match_superseded_at
+        max(matched.superseded_at) filter (where not matched.is_current_version) as last_match_superseded_at,
+        -- a department that corrects a ban's end date moves the entry's end
+        (array_agg(matched.record_end_date) filter (where matched.is_current_version))[1] as current_end_date
     from matched
     group by matched.rule_code, matched.record_key
 
@@ -77,6 +79,8 @@ triggers as (
         per_record.rule_code,
         per_record.current_matches,
         per_record.last_match_superseded_at,
+        case when per_record.current_matches then per_record.current_end_date
+             else candidates.record_end_date end as trigger_end_date,
         candidates.*
     from per_record
     join candidates on candidates.record_version_id = per_record.trigger_version_id
@@ -136,7 +140,7 @@ starts as (
         t.rule_code, t.subject_id, t.record_key as trigger_record_key, array[t.record_key] as trigger_record_keys,
         t.record_date as trigger_record_date, t.current_matches, t.last_match_superseded_at,
         t.sector_slug, t.feed_key, t.record_type, t.decision_number, t.authority_name, t.authority_uscc,
-        t.record_end_date, t.load_id, t.is_credit_record
+        t.trigger_end_date as record_end_date, t.load_id, t.is_credit_record
     from triggers as t
     join rules using (rule_code)
     where rules.count_at_least is null
