@@ -39,8 +39,15 @@ def load_window_vars(load_window_end: int | None, as_of_date: str | None = None)
     return values
 
 
+#: Dagster runs these multi-assets as several steps, each a subset of the graph. With dbt's default
+#: (eager) indirect selection a test comes along as soon as ANY of its parents is selected, so a
+#: relationships test between the fact and a plain model ran in the plain step before the fact
+#: existed. "buildable" runs a test in the step that builds the last of its parents.
+INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
+
+
 def dbt_build_args(variables: dict[str, object] | None = None) -> list[str]:
-    args = ["build"]
+    args = ["build", *INDIRECT_SELECTION]
     if variables:
         args += ["--vars", json.dumps(variables, sort_keys=True)]
     return args
