@@ -51,7 +51,7 @@ class SourceError(IngestError):
 
 @dataclass(frozen=True)
 class RowError:
-    """One row that was received but could not be split; it goes to ``audit.quarantine``."""
+    """One row that was received but could not be split; it goes to ``raw.landing_quarantine``."""
 
     source: str
     row_number: int

@@ -48,6 +48,9 @@ PROVENANCE = ("_row_number", "_load_id", "_feed", "_source", "_content_hash")
 
 AUDIT_DDL = """
 create schema if not exists audit;
+-- Quarantined lines keep the text as sent, which may hold clear ID numbers: they live in the
+-- restricted raw schema with the raw rows, not in audit.
+create schema if not exists raw;
 create table if not exists audit.load (
     load_id          bigint generated always as identity primary key,
     feed_key         text not null,
@@ -68,7 +71,7 @@ create table if not exists audit.load (
 create unique index if not exists load_feed_content_loaded
     on audit.load (feed_key, content_hash) where status = 'loaded';
 create index if not exists load_feed_started on audit.load (feed_key, started_at);
-create table if not exists audit.quarantine (
+create table if not exists raw.landing_quarantine (
     load_id    bigint not null references audit.load (load_id),
     feed_key   text not null,
     source     text not null,
@@ -77,7 +80,7 @@ create table if not exists audit.quarantine (
     reason     text not null,
     raw_text   text
 );
-create index if not exists quarantine_load on audit.quarantine (load_id);
+create index if not exists landing_quarantine_load on raw.landing_quarantine (load_id);
 create table if not exists audit.schema_drift (
     load_id     bigint not null references audit.load (load_id),
     feed_key    text not null,
@@ -284,7 +287,7 @@ class _Quarantine:
         if not self.count:
             return
         self._spool.seek(0)
-        with cur.copy("copy audit.quarantine (load_id, feed_key, source, row_number, field, reason,"
+        with cur.copy("copy raw.landing_quarantine (load_id, feed_key, source, row_number, field, reason,"
                       " raw_text) from stdin") as copy:
             while chunk := self._spool.read(1 << 20):
                 copy.write(chunk)

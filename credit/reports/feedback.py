@@ -78,8 +78,8 @@ def write_feedback_files(location: warehouse.WarehouseLocation, out_dir: Path) -
                 sheets[dept].append([source, row_number, problems, *values])
                 counts[dept] += 1
         unreadable = conn.execute(
-            "select feed_key, source, row_number, field, reason, raw_text from audit.quarantine order by feed_key, source, row_number"
-        ).fetchall() if conn.execute("select to_regclass('audit.quarantine') is not null").fetchone()[0] else []
+            "select feed_key, source, row_number, field, reason, raw_text from raw.landing_quarantine order by feed_key, source, row_number"
+        ).fetchall() if conn.execute("select to_regclass('raw.landing_quarantine') is not null").fetchone()[0] else []
         for feed_key, source, row_number, field, reason, raw_text in unreadable:
             feed = cat.feed(feed_key)
             dept = feed.sector.departments[0].code

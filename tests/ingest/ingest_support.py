@@ -69,7 +69,7 @@ def loads(conn, feed_key: str | None = None) -> list[dict]:
 
 def quarantined(conn, feed_key: str | None = None) -> list[dict]:
     cur = conn.execute(
-        "select * from audit.quarantine where feed_key = coalesce(%s, feed_key)"
+        "select * from raw.landing_quarantine where feed_key = coalesce(%s, feed_key)"
         " order by load_id, row_number", (feed_key,))
     names = [d.name for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
