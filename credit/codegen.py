@@ -142,6 +142,7 @@ def gate_sql(feed: Feed) -> str:
         f"    incremental_strategy='delete+insert',\n"
         f"    unique_key='load_id',\n"
         f"    on_schema_change='append_new_columns',\n"
+        f"    pre_hook=[\"{{{{ raw_load_index(source('raw', '{feed.raw_table}')) }}}}\"],\n"
         f"    post_hook=[\n"
         f"        \"create index if not exists {{{{ this.name }}}}_load_idx on {{{{ this }}}} (load_id)\",\n"
         f"        \"create index if not exists {{{{ this.name }}}}_key_idx on {{{{ this }}}} ({key})\",\n"

@@ -24,3 +24,17 @@
     {%- endif -%}
     {{- conditions | join(' and ') if conditions else 'true' -}}
 {%- endmacro %}
+
+{# A BRIN index on a raw table's load id, created the first time a gate model reads the table, so
+   an incremental run finds its new loads without reading every raw row (raw tables are appended
+   load by load, which is what BRIN summarises best). Checked before creating: CREATE INDEX IF NOT
+   EXISTS would wait for a landing in progress on the table even when the index exists. #}
+{% macro raw_load_index(relation) -%}
+do $$
+begin
+    if to_regclass('{{ relation.schema }}.{{ relation.identifier }}_lbrin') is null then
+        create index {{ relation.identifier }}_lbrin on {{ relation }} using brin (_load_id);
+    end if;
+end
+$$
+{%- endmacro %}

@@ -20,6 +20,7 @@
     post_hook=[
         "create index if not exists {{ this.name }}_key_idx on {{ this }} (record_key, dbt_valid_from)",
         "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
+        "create index if not exists {{ this.name }}_built_idx on {{ this }} (built_at)",
     ],
 ) }}
 

@@ -8,13 +8,18 @@
 -- on record_key), so a daily run costs what the day's decisions cost and a full refresh yields
 -- the same rows. Nothing here depends on the build date: expiry is decided as of a date in
 -- marts.mart_archive__record, repair and objections will come from their own lifecycle feeds.
+-- enable_mergejoin off: the planner cannot know how few decisions a run touches, and a merge join
+-- sorts every record to find them where a hash join on the touched keys reads each record once;
+-- no parallel workers, which would each compute the touched decisions again. The primary key
+-- covers the subject columns, so the resolution check reads the index, not the table.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='record_key',
     on_schema_change='append_new_columns',
+    pre_hook=["set local enable_mergejoin = off", "set local max_parallel_workers_per_gather = 0"],
     post_hook=[
-        "create unique index if not exists {{ this.name }}_pk on {{ this }} (record_version_id)",
+        "create unique index if not exists {{ this.name }}_pk on {{ this }} (record_version_id) include (subject_id, match_method)",
         "create index if not exists {{ this.name }}_key_idx on {{ this }} (record_key)",
         "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
         "create index if not exists {{ this.name }}_load_idx on {{ this }} (load_id)",
@@ -37,22 +42,23 @@ with resolved as not materialized (
 {% if is_incremental() %}
 touched as (
 
-    -- decisions with rows from loads this model has not seen
-    select record_key from resolved where {{ load_window('resolved.load_id') }}
-    union
+    -- one pass over the records: decisions with rows from loads this model has not seen, and
     -- decisions whose subject resolution moved since they were built
-    select fct.record_key
-    from {{ this }} as fct
-    join resolved on resolved.record_row_id = fct.record_version_id
-    where resolved.subject_id is distinct from fct.subject_id
-       or resolved.resolution_method is distinct from fct.match_method
+    select distinct resolved.record_key
+    from resolved
+    left join {{ this }} as fct on fct.record_version_id = resolved.record_row_id
+    where {{ load_window('resolved.load_id') }}
+       or (fct.record_version_id is not null
+           and (resolved.subject_id is distinct from fct.subject_id
+                or resolved.resolution_method is distinct from fct.match_method))
 
 ),
 
 scoped as (
 
-    select resolved.* from resolved
-    where resolved.record_key in (select touched.record_key from touched)
+    select resolved.*
+    from resolved
+    join touched using (record_key)
 
 ),
 {% else %}

@@ -7,6 +7,7 @@
     incremental_strategy='delete+insert',
     unique_key='load_id',
     on_schema_change='append_new_columns',
+    pre_hook=["{{ raw_load_index(source('raw', 'credit_platform__credit_repair_application')) }}"],
     post_hook=[
         "create index if not exists {{ this.name }}_load_idx on {{ this }} (load_id)",
         "create index if not exists {{ this.name }}_key_idx on {{ this }} (decision_number, authority_uscc, repair_status)",
