@@ -127,14 +127,17 @@ def load_report(conn: psycopg.Connection, subject_id: str, as_of: dt.date | None
     listed = [r for r in active if r["information_category"] in ("严重失信主体名单信息", "经营(活动)异常名录(状态)信息")]
     if _exists(conn, LIST_ENTRIES):
         entries = [row["e"] for row in cur.execute(
-            f"select to_jsonb(e) as e from {LIST_ENTRIES} e where subject_id = %s", (subject_id,))]
+            f"select to_jsonb(e) as e from {LIST_ENTRIES} e where subject_id = %s "
+            "order by e.effective_date desc nulls last", (subject_id,))]
         list_source = "list_engine"
+        is_vetoed = any(e.get("is_vetoing") for e in entries)
     else:
         entries = [{"list": "严重失信主体名单" if r["information_category"] == "严重失信主体名单信息" else "经营异常名录",
                     "record_type": r["record_type_name_zh"] or r["record_type"],
                     "decision_number": r["decision_number"], "authority": r["authority_name"],
                     "from": r["decision_date"], "until": r["publication_max_end_date"]} for r in listed]
         list_source = "records"
+        is_vetoed = any(r["information_category"] == "严重失信主体名单信息" for r in listed)
 
     rating, contributions = None, []
     if _exists(conn, RATING_CURRENT):
@@ -151,7 +154,7 @@ def load_report(conn: psycopg.Connection, subject_id: str, as_of: dt.date | None
         categories=categories, list_entries=entries, list_source=list_source, rating=rating,
         contributions=contributions,
         negative_active=[r for r in active if r["polarity"] == "negative"],
-        is_vetoed=any(r["information_category"] == "严重失信主体名单信息" for r in listed),
+        is_vetoed=is_vetoed,
     )
 
 

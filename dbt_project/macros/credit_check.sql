@@ -38,25 +38,41 @@ as $fn$
         from {{ ref('dim_credit_subject') }} s, probe p
         where p.uscc is null and p.id_hash is null and s.name_key = p.name_key
     ),
-    entries as (
-        -- list entries published for the subject: a serious-dishonesty listing vetoes, an entry in
-        -- the abnormal operation directory is reported but does not (REFERENCE §6). The list
-        -- marts of the lifecycle work will add the key-attention and red lists here.
+    listed as (
+        -- the list engine's entries in force or in prior notice (serious dishonesty, key attention,
+        -- red list): only an active serious-dishonesty entry vetoes (REFERENCE §6)
+        select l.subject_id,
+               jsonb_build_object(
+                   'list', l.list_type, 'list_name', l.list_name_zh, 'status', l.status,
+                   'vetoes', l.is_vetoing, 'rule', l.rule_code, 'record_key', l.trigger_record_key,
+                   'decision_number', l.trigger_decision_number, 'authority', l.trigger_authority_name,
+                   'from', l.effective_date, 'until', l.planned_end_date, 'disputed', l.is_disputed) as entry,
+               l.is_vetoing, l.veto_reason, l.effective_date as entry_date, l.entry_id as entry_key
+        from {{ ref('mart_list__active_entries') }} l
+        where l.subject_id in (select m.subject_id from matched m)
+        union all
+        -- the abnormal operation directory (经营异常名录) as published by the market regulator:
+        -- reported, never a veto
         select r.subject_id,
-               jsonb_agg(jsonb_build_object(
-                   'list', case when r.information_category = '严重失信主体名单信息'
-                                then 'serious_dishonesty' else 'abnormal_operation' end,
-                   'vetoes', r.information_category = '严重失信主体名单信息',
-                   'record_key', r.record_key, 'record_type', r.record_type, 'sector', r.sector_slug,
-                   'decision_number', r.decision_number, 'decision_date', r.decision_date,
-                   'authority', r.authority_name, 'until', r.publication_max_end_date)
-                   order by r.decision_date, r.record_key) as entries,
-               bool_or(r.information_category = '严重失信主体名单信息') as is_vetoed
+               jsonb_build_object(
+                   'list', 'abnormal_operation', 'list_name', '经营异常名录', 'status', 'active',
+                   'vetoes', false, 'rule', null, 'record_key', r.record_key,
+                   'decision_number', r.decision_number, 'authority', r.authority_name,
+                   'from', r.decision_date, 'until', r.publication_max_end_date, 'disputed', r.is_under_objection),
+               false, null, r.decision_date, r.record_key
         from {{ ref('mart_publication__record') }} r
-        where r.information_category in ('严重失信主体名单信息', '经营(活动)异常名录(状态)信息')
+        where r.information_category = '经营(活动)异常名录(状态)信息'
           and r.subject_id in (select m.subject_id from matched m)
           and {{ released('r') }}
-        group by r.subject_id
+    ),
+    entries as (
+        select subject_id,
+               jsonb_agg(entry order by entry_date, entry_key) as entries,
+               bool_or(is_vetoing) as is_vetoed,
+               coalesce(jsonb_agg(veto_reason order by entry_date, entry_key) filter (where is_vetoing), '[]'::jsonb)
+                   as veto_reasons
+        from listed
+        group by subject_id
     )
     select
         m.subject_id,
@@ -64,16 +80,13 @@ as $fn$
         m.subject_kind,
         case when m.subject_kind <> 'natural_person' then m.uscc end,
         m.matched_by,
-        -- the public credit grade arrives with the ratings work; the column is part of the contract
-        null::text as credit_grade,
+        -- the public credit evaluation (null until the subject has been rated)
+        g.grade,
         coalesce(e.entries, '[]'::jsonb),
         coalesce(e.is_vetoed, false),
-        coalesce((select jsonb_agg('列入严重失信主体名单: ' || (x ->> 'record_type') || ' '
-                                   || (x ->> 'decision_number') || ' (' || (x ->> 'authority') || ', 至 '
-                                   || coalesce(x ->> 'until', '—') || ')')
-                  from jsonb_array_elements(e.entries) x
-                  where (x ->> 'vetoes')::boolean), '[]'::jsonb)
+        coalesce(e.veto_reasons, '[]'::jsonb)
     from matched m
     left join entries e using (subject_id)
+    left join {{ ref('mart_rating__current') }} g on g.subject_id = m.subject_id
 $fn$
 {% endmacro %}

@@ -15,10 +15,11 @@ from credit.credit_report import AmbiguousSubject, SubjectNotFound, write_report
 
 @pytest.fixture(scope="module")
 def listed(archive):
-    """A subject with an active serious-dishonesty listing in a released sector."""
+    """An organisation with an active serious-dishonesty entry of the list engine."""
     rows = archive.rows("""
-        select s.subject_id, s.uscc from pub.credit_record r join pub.credit_subject s using (subject_id)
-        where r.information_category = '严重失信主体名单信息' and s.uscc is not null
+        select s.subject_id, s.uscc from marts.mart_list__active_entries l
+        join core.dim_credit_subject s using (subject_id)
+        where l.is_vetoing and s.uscc is not null
         order by s.subject_id limit 1""")
     assert rows, "the test preset has listed organisations"
     return rows[0]
@@ -28,9 +29,10 @@ def listed(archive):
 def clean(archive):
     rows = archive.rows("""
         select s.subject_id, s.uscc from pub.credit_subject s
-        where s.uscc is not null and not exists (
-            select 1 from core.fct_credit_record f where f.subject_id = s.subject_id
-              and f.information_category in ('严重失信主体名单信息', '经营(活动)异常名录(状态)信息'))
+        where s.uscc is not null
+          and not exists (select 1 from marts.mart_list__active_entries l where l.subject_id = s.subject_id)
+          and not exists (select 1 from core.fct_credit_record f where f.subject_id = s.subject_id
+                          and f.information_category = '经营(活动)异常名录(状态)信息')
         order by s.subject_id limit 1""")
     return rows[0]
 
@@ -53,9 +55,16 @@ def test_a_listed_subject_is_vetoed_with_its_reasons(archive, listed):
     assert [s["subject_id"] for s in result.subjects] == [subject_id]
     subject = result.subjects[0]
     assert subject["matched_by"] == "uscc" and subject["is_vetoed"]
-    assert subject["veto_reasons"] and all("严重失信" in r for r in subject["veto_reasons"])
+    reasons = [r[0] for r in archive.rows("select veto_reason from marts.mart_list__active_entries "
+                                          "where subject_id = %s and is_vetoing", (subject_id,))]
+    assert sorted(subject["veto_reasons"]) == sorted(reasons) and all("严重失信" in r for r in reasons)
     assert any(e["list"] == "serious_dishonesty" and e["vetoes"] for e in subject["active_list_entries"])
-    assert subject["credit_grade"] is None  # the column is there; ratings fill it
+
+
+def test_the_check_reports_the_subjects_grade(archive, listed, clean):
+    for subject_id, uscc in (listed, clean):
+        grade = archive.rows("select grade from marts.mart_rating__current where subject_id = %s", (subject_id,))
+        assert credit_check(uscc, archive.location).subjects[0]["credit_grade"] == (grade[0][0] if grade else None)
 
 
 def test_a_clean_subject_passes(archive, clean):

@@ -1,6 +1,8 @@
 -- The subject directory: every credit subject with a published record.
 {{ config(alias='credit_subject', materialized='view', post_hook=["{{ create_credit_check_function() }}"]) }}
 -- depends_on: {{ ref('mart_publication__record') }}
+-- depends_on: {{ ref('mart_list__active_entries') }}
+-- depends_on: {{ ref('mart_rating__current') }}
 
 select
     subj.subject_id::text as subject_id,
