@@ -71,17 +71,25 @@ def dbt(args: list[str], location, target: Path) -> float:
     return elapsed
 
 
+def sector_catalogue():
+    """The 20 sectors' feeds only: the credit records that resolution works on (the platform's
+    lifecycle feeds are not resolved here)."""
+    from ingest_connectors.catalogue import Catalogue, catalogue
+
+    cat = catalogue()
+    return Catalogue(cat.sectors, cat.lookups)
+
+
 def generate(preset: str, seed: int, scale: float, landing: Path, truth: Path) -> dict:
     from ingest_connectors.simulator.generate import generate as simulate
 
     return simulate(preset=preset, seed=seed, scale=scale, out_dir=landing, truth_dir=truth,
-                    progress=True)
+                    progress=True, cat=sector_catalogue())
 
 
 def land(location, landing: Path) -> int:
     import csv
 
-    from ingest_connectors.catalogue import catalogue
     from ingest_connectors.landing import connector_for, land_feed
     from ingest_connectors.simulator.api_server import serve_department_apis
 
@@ -91,7 +99,7 @@ def land(location, landing: Path) -> int:
         conn.commit()
     rows = 0
     with serve_department_apis(landing / "api") as base_url:
-        for feed in catalogue().feeds():
+        for feed in sector_catalogue().feeds():
             connector = connector_for(feed, landing_dir=landing, api_base_url=base_url)
             result = land_feed(feed, connector, location=location)
             if result.failures:
@@ -114,9 +122,7 @@ def land(location, landing: Path) -> int:
 
 def baseline(location) -> tuple[float, int]:
     """CREATE TABLE … AS SELECT of every raw row of every feed, all columns, in one statement."""
-    from ingest_connectors.catalogue import catalogue
-
-    feeds = [f.key for f in catalogue().feeds()]
+    feeds = [f.key for f in sector_catalogue().feeds()]
     with warehouse.connect(location) as conn:
         columns: dict[str, set[str]] = {}
         for feed, column in conn.execute(

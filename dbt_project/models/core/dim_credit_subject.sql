@@ -2,7 +2,9 @@
 -- canonical name and name history, district, first/last seen. subject_id comes from the subject
 -- registry (int_subjects__registry), so rebuilds and new data never renumber a subject; a
 -- subject known under several keys (a legacy code, later its USCC) keeps the first id it got.
-{{ config(post_hook=[
+{# analyze: the next model reads this table before autovacuum would have analysed it #}
+{{ config(pre_hook=["set local work_mem = '256MB'"], post_hook=[
+    "analyze {{ this }}",
     "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id)",
     "create index if not exists {{ this.name }}_uscc_idx on {{ this }} (uscc)",
     "create index if not exists {{ this.name }}_id_hash_idx on {{ this }} (id_number_hash)",
@@ -12,7 +14,11 @@
 
 with resolved as (
 
-    select * from {{ ref('int_records__resolved') }}
+    select subject_id, resolved_subject_key, subject_kind, subject_name, resolution_method,
+           valid_uscc, valid_registration_number, valid_org_code, valid_id_number_hash,
+           case when valid_id_number_hash is not null then id_number_masked end as id_number_masked,
+           decision_date
+    from {{ ref('int_records__resolved') }}
     where subject_id is not null
 
 ),
@@ -23,15 +29,33 @@ base as (
 
 ),
 
+grouped as (
+
+    -- the one pass over the records; everything below works on these few rows per subject
+    select
+        subject_id, resolved_subject_key, subject_kind, subject_name, resolution_method,
+        count(*) as n,
+        min(decision_date) as first_seen_date,
+        max(decision_date) as last_seen_date,
+        max(valid_uscc) as uscc,
+        max(valid_registration_number) as registration_number,
+        max(valid_org_code) as org_code,
+        max(valid_id_number_hash) as id_number_hash,
+        max(id_number_masked) as id_number_masked
+    from resolved
+    group by subject_id, resolved_subject_key, subject_kind, subject_name, resolution_method
+
+),
+
 names as (
 
     select
         subject_id,
         subject_name,
-        count(*) as times_sent,
-        min(decision_date) as first_seen_date,
-        max(decision_date) as last_seen_date
-    from resolved
+        sum(n) as times_sent,
+        min(first_seen_date) as first_seen_date,
+        max(last_seen_date) as last_seen_date
+    from grouped
     where subject_name is not null
     group by subject_id, subject_name
 
@@ -55,8 +79,17 @@ methods as (
 
     -- how the subject's records were resolved, e.g. {"uscc": 12, "name_exact": 1}
     select subject_id, jsonb_object_agg(resolution_method, n order by resolution_method) as resolution_methods
-    from (select subject_id, resolution_method, count(*) as n from resolved group by 1, 2) as m
+    from (select subject_id, resolution_method, sum(n) as n from grouped group by 1, 2) as m
     group by subject_id
+
+),
+
+kinds as (
+
+    -- the kind most of the subject's records give
+    select distinct on (subject_id) subject_id, subject_kind
+    from (select subject_id, subject_kind, sum(n) as n from grouped group by 1, 2) as k
+    order by subject_id, n desc, subject_kind
 
 ),
 
@@ -68,16 +101,15 @@ subjects as (
         -- organisation code
         (array_agg(resolved_subject_key order by position(left(resolved_subject_key, 1) in 'UPRO'),
                    resolved_subject_key))[1] as subject_key,
-        mode() within group (order by subject_kind) as subject_kind,
-        max(valid_uscc) as uscc,
-        max(valid_registration_number) as registration_number,
-        max(valid_org_code) as org_code,
-        max(valid_id_number_hash) as id_number_hash,
-        max(id_number_masked) filter (where valid_id_number_hash is not null) as id_number_masked,
-        min(decision_date) as first_seen_date,
-        max(decision_date) as last_seen_date,
-        count(*) as records_received
-    from resolved
+        max(uscc) as uscc,
+        max(registration_number) as registration_number,
+        max(org_code) as org_code,
+        max(id_number_hash) as id_number_hash,
+        max(id_number_masked) as id_number_masked,
+        min(first_seen_date) as first_seen_date,
+        max(last_seen_date) as last_seen_date,
+        sum(n)::bigint as records_received
+    from grouped
     group by subject_id
 
 )
@@ -85,7 +117,7 @@ subjects as (
 select
     subjects.subject_id,
     subjects.subject_key,
-    subjects.subject_kind,
+    kinds.subject_kind,
     coalesce(name_history.canonical_name, base.subject_name) as canonical_name,
     util.normalise_name(coalesce(name_history.canonical_name, base.subject_name)) as name_key,
     name_history.name_history,
@@ -115,6 +147,7 @@ select
 from subjects
 left join name_history using (subject_id)
 left join methods using (subject_id)
+left join kinds using (subject_id)
 left join base on base.base_subject_key = subjects.subject_key
 cross join lateral (
     select coalesce(substr(coalesce(subjects.uscc, base.uscc), 3, 6),

@@ -2,6 +2,10 @@
 -- valid_* columns hold an identifier only when it passes its check (REFERENCE §2); a code that
 -- fails is kept as sent (normalised) in uscc / registration_number / org_code, and never used to
 -- merge records.
+-- A view: int_records__keyed reads the few columns it needs from it once (no wide copy of every
+-- record here); int_records__resolved carries the record's full row.
+{{ config(materialized='view') }}
+
 with records as (
 
     select * from {{ ref('int_records__unioned') }}

@@ -10,9 +10,18 @@
 --   subject on itself ('R:<number>', 'O:<code>').
 -- Codes that fail their check never produce a key (int_records__resolved may use them to reject
 -- a name match, never to make one).
+-- A narrow table (one row per record, the identifier columns only); int_records__resolved joins
+-- it back to the record's full row.
+{# analyze: the next model reads this table before autovacuum would have analysed it #}
+{{ config(pre_hook=["set local work_mem = '256MB'"],
+          post_hook=["analyze {{ this }}"]) }}
+
 with records as (
 
-    select * from {{ ref('int_records__identified') }}
+    select record_row_id, feed_key, load_id, source_row_number, subject_kind, subject_name, name_key,
+           uscc, registration_number, org_code,
+           valid_uscc, valid_registration_number, valid_org_code, valid_id_number_hash
+    from {{ ref('int_records__identified') }}
 
 ),
 
@@ -72,8 +81,10 @@ decided as (
     select
         candidates.*,
         -- how many different subjects the record's codes point at
-        (select count(distinct k) from unnest(array[uscc_key, registration_key, org_code_key]) as k)
-            as n_code_subjects
+        (uscc_key is not null)::int
+        + (registration_key is not null and registration_key is distinct from uscc_key)::int
+        + (org_code_key is not null and org_code_key is distinct from uscc_key
+           and org_code_key is distinct from registration_key)::int as n_code_subjects
     from candidates
 
 )

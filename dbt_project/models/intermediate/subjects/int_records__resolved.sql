@@ -11,47 +11,38 @@
 -- Nothing below an exact normalised-name match is merged automatically. subject_id comes from
 -- the subject registry (int_subjects__registry), so rebuilds and new data never renumber a
 -- subject.
-{{ config(post_hook=[
+--
+-- Built narrow first (one decision per record, from the narrow int_records__keyed), then joined
+-- once to the record's full row (int_records__unioned) on its provenance key.
+{# Every join here is big-to-small or big-to-big on keys whose combined selectivity the planner
+   underestimates by orders of magnitude (feed, load, row number; the few records left to name
+   matching): nested loops over a million rows would follow, so they are off for this model.
+   analyze: the next model reads this table before autovacuum would have analysed it. #}
+{{ config(pre_hook=["set local work_mem = '256MB'", "set local enable_nestloop = off"], post_hook=[
+    "analyze {{ this }}",
     "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
-    "create index if not exists {{ this.name }}_row_idx on {{ this }} (record_row_id)",
 ]) }}
 
-with keyed as (
+with name_candidates as (
 
-    select * from {{ ref('int_records__keyed') }}
-
-),
-
-names as (
-
-    select * from {{ ref('int_subjects__names') }}
-
-),
-
-base as (
-
-    select * from {{ ref('int_subjects__registration_base') }}
-
-),
-
-registry as (
-
-    select * from {{ ref('int_subjects__registry') }}
-
-),
-
-name_candidates as (
-
+    -- only records without a key: a few per thousand
     select
         keyed.record_row_id,
         count(distinct names.subject_key) as n_candidates,
         min(names.subject_key) as only_candidate
-    from keyed
-    join names on names.name_key = keyed.name_key and not names.is_natural_person
+    from {{ ref('int_records__keyed') }} as keyed
+    join {{ ref('int_subjects__names') }} as names
+      on names.name_key = keyed.name_key and not names.is_natural_person
     where keyed.subject_key is null
       and keyed.match_method is null
       and keyed.subject_kind <> 'natural_person'
     group by keyed.record_row_id
+
+),
+
+unique_candidates as (
+
+    select distinct only_candidate as subject_key from name_candidates where n_candidates = 1
 
 ),
 
@@ -64,10 +55,12 @@ subject_codes as (
            max(valid_org_code) as org_code
     from (
         select subject_key, valid_uscc, valid_registration_number, valid_org_code
-        from keyed where subject_key in (select only_candidate from name_candidates where n_candidates = 1)
+        from {{ ref('int_records__keyed') }}
+        where subject_key in (select subject_key from unique_candidates)
         union all
         select base_subject_key, uscc, registration_number, org_code
-        from base where base_subject_key in (select only_candidate from name_candidates where n_candidates = 1)
+        from {{ ref('int_subjects__registration_base') }}
+        where base_subject_key in (select subject_key from unique_candidates)
     ) as codes
     group by subject_key
 
@@ -90,16 +83,27 @@ checked as (
                      where substr(k.{{ code }}, i, 1) <> substr(sc.{{ known }}, i, 1)) > 2)
             {%- endfor %}
         ) as has_conflicting_code
-    from name_candidates nc
-    join keyed k using (record_row_id)
-    left join subject_codes sc on sc.subject_key = nc.only_candidate
+    from name_candidates as nc
+    join {{ ref('int_records__keyed') }} as k using (record_row_id)
+    left join subject_codes as sc on sc.subject_key = nc.only_candidate
 
 ),
 
-resolved as (
+decided as (
 
     select
-        keyed.*,
+        keyed.feed_key,
+        keyed.load_id,
+        keyed.source_row_number,
+        keyed.record_row_id,
+        keyed.subject_kind,
+        keyed.name_key,
+        keyed.valid_uscc,
+        keyed.valid_registration_number,
+        keyed.valid_org_code,
+        keyed.valid_id_number_hash,
+        keyed.subject_key,
+        keyed.match_method,
         coalesce(
             keyed.subject_key,
             case when checked.n_candidates = 1 and not checked.has_conflicting_code
@@ -114,15 +118,26 @@ resolved as (
             when checked.n_candidates > 1 then 'review_ambiguous_name'
             else 'review_no_exact_match'
         end as resolution_method
-    from keyed
+    from {{ ref('int_records__keyed') }} as keyed
     left join checked using (record_row_id)
 
 )
 
 select
-    resolved.*,
+    decided.record_row_id,
+    unioned.*,
+    decided.subject_kind,
+    decided.name_key,
+    decided.valid_uscc,
+    decided.valid_registration_number,
+    decided.valid_org_code,
+    decided.valid_id_number_hash,
+    decided.subject_key,
+    decided.match_method,
+    decided.resolved_subject_key,
+    decided.resolution_method,
     registry.subject_id,
-    case resolution_method
+    case decided.resolution_method
         when 'uscc' then 1.0
         when 'id_number' then 1.0
         when 'registration_number' then 0.99
@@ -132,5 +147,10 @@ select
         when 'name_exact' then 0.9
         else 0.0
     end::numeric(3, 2) as match_confidence
-from resolved
-left join registry on registry.subject_key = resolved.resolved_subject_key
+from decided
+join {{ ref('int_records__unioned') }} as unioned
+  on unioned.feed_key = decided.feed_key
+ and unioned.load_id = decided.load_id
+ and unioned.source_row_number = decided.source_row_number
+left join {{ ref('int_subjects__registry') }} as registry
+  on registry.subject_key = decided.resolved_subject_key

@@ -4,6 +4,9 @@
 -- a USCC (legacy-only) are kept, keyed on their registration number or organisation code.
 -- Only codes that pass their check are used; a code listed for two subjects maps to neither
 -- (see int_records__keyed).
+{# analyze: the next model reads this table before autovacuum would have analysed it #}
+{{ config(post_hook=["analyze {{ this }}"]) }}
+
 with base as (
 
     select * from {{ source('reference', 'registration_base') }}

@@ -9,10 +9,12 @@
 -- found in the base data). Then it inherits that subject's id (when the known spellings point at
 -- exactly one id). A fresh database therefore gives every key md5-derived ids, and a database
 -- that has seen the subjects change keeps the ids it gave.
+{# analyze: the next model reads this table before autovacuum would have analysed it #}
 {{ config(
     materialized='incremental',
     full_refresh=false,
-    post_hook=["create unique index if not exists {{ this.name }}_key_idx on {{ this }} (subject_key)",
+    post_hook=["analyze {{ this }}",
+               "create unique index if not exists {{ this.name }}_key_idx on {{ this }} (subject_key)",
                "create index if not exists {{ this.name }}_id_idx on {{ this }} (subject_id)"],
 ) }}
 

@@ -1,8 +1,8 @@
 -- Records that could not be assigned to a subject automatically — ambiguous or near names,
 -- contradicting or ambiguous codes, natural persons without a valid ID number — with the nearest
 -- known subjects by trigram similarity of the normalised name (pg_trgm), over every name known
--- for a subject (its records' names and the registration base data). A person reviews and
--- decides; nothing here is merged automatically.
+-- for a subject (its records' names and the registration base data); for natural persons, their
+-- namesakes. A person reviews and decides; nothing here is merged automatically.
 {{ config(post_hook=["create index if not exists {{ this.name }}_feed_idx on {{ this }} (feed_key)"]) }}
 
 with unresolved as (
@@ -13,12 +13,6 @@ with unresolved as (
            decision_number, decision_date
     from {{ ref('int_records__resolved') }}
     where subject_id is null
-
-),
-
-names as (
-
-    select * from {{ ref('int_subjects__names') }}
 
 )
 
@@ -36,14 +30,25 @@ left join lateral (
             -- one line per subject, its nearest name
             select distinct on (near.subject_id) near.*
             from (
-                select n.subject_id, n.subject_name,
-                       round(similarity(n.name_key, unresolved.name_key)::numeric, 3) as similarity
-                from names n
-                where unresolved.name_key is not null
-                  and n.name_key % unresolved.name_key
-                  and n.is_natural_person = (unresolved.subject_kind = 'natural_person')
-                order by similarity(n.name_key, unresolved.name_key) desc
-                limit 20
+                -- organisations: near names (trigram similarity, the index on name_key)
+                (select n.subject_id, n.subject_name,
+                        round(similarity(n.name_key, unresolved.name_key)::numeric, 3) as similarity
+                 from {{ ref('int_subjects__names') }} as n
+                 where unresolved.subject_kind <> 'natural_person'
+                   and unresolved.name_key is not null
+                   and not n.is_natural_person
+                   and n.name_key % unresolved.name_key
+                 order by similarity(n.name_key, unresolved.name_key) desc
+                 limit 20)
+                union all
+                -- natural persons: namesakes only (two or three characters are "near" too many)
+                (select n.subject_id, n.subject_name, 1.0
+                 from {{ ref('int_subjects__names') }} as n
+                 where unresolved.subject_kind = 'natural_person'
+                   and n.is_natural_person
+                   and n.name_key = unresolved.name_key
+                 order by n.subject_id
+                 limit 20)
             ) as near
             order by near.subject_id, near.similarity desc
         ) as per_subject
