@@ -21,8 +21,8 @@ TO_ZH = {"minor": "轻微", "general": "一般", "serious": "严重"}
 def _expected(records, on: date) -> set[str]:
     """Which records the Python reference says are published on a date."""
     keys = set()
-    for key, polarity, decision, severity, types, violation, valid_until in records:
-        if decision is None or decision > on:
+    for key, polarity, decision, severity, types, violation, valid_until, repaired in records:
+        if decision is None or decision > on or (repaired is not None and repaired <= on):
             continue
         if polarity == "negative":
             w = publication.publication_window(decision, TO_ZH[severity], types, violation)
@@ -35,9 +35,12 @@ def _expected(records, on: date) -> set[str]:
 
 @pytest.fixture(scope="module")
 def published_by_date(archive):
+    # credit repair (granted in the lifecycle feeds) ends publication from its date
     records = archive.rows("""
-        select record_key, polarity, decision_date, severity, penalty_types, violation_type, valid_until
-        from core.fct_credit_record where is_current_version and lifecycle_status = 'active'""")
+        select f.record_key, f.polarity, f.decision_date, f.severity, f.penalty_types, f.violation_type,
+               f.valid_until, r.repaired_date
+        from core.fct_credit_record f left join marts.mart_repair__granted r using (record_key)
+        where f.is_current_version and f.lifecycle_status = 'active'""")
     seen = {}
     try:
         for on in AS_OF:

@@ -66,3 +66,32 @@ def test_the_subject_snapshot_has_one_open_row_per_subject(archive_day, model):
         select (select count(*) from snapshots.{model} where dbt_valid_to is null),
                (select count(*) from core.dim_credit_subject)""")
     assert rows[0][0] == rows[0][1] > 0
+
+
+def test_a_repaired_record_is_archived_as_repaired_and_leaves_publication(archive_day):
+    repaired = archive_day.rows("""
+        select g.record_key, g.subject_id from marts.mart_repair__granted g
+        join core.fct_credit_record f on f.record_key = g.record_key and f.is_current_version
+        where g.repaired_date <= current_date and f.subject_id = g.subject_id
+        order by g.record_key limit 5""")
+    if not repaired:
+        pytest.skip("the simulated lifecycle feeds granted no repair")
+    for record_key, subject_id in repaired:
+        assert archive_day.rows("select record_status from marts.mart_archive__record "
+                                "where record_key = %s and is_current_version", (record_key,)) == [("repaired",)]
+        assert archive_day.rows("select count(*) from pub.credit_record where record_key = %s", (record_key,)) == [(0,)]
+        assert archive_day.rows("select record_status from marts.archive_as_of(%s, current_date) where record_key = %s",
+                                (subject_id, record_key)) == [("repaired",)]
+        assert archive_day.rows("select count(*) from snapshots.snap_credit_record "
+                                "where record_key = %s and repaired_date is not null", (record_key,))[0][0] >= 1
+
+
+def test_a_record_under_objection_stays_published_marked_as_disputed(archive_day):
+    disputed = archive_day.rows("""
+        select o.record_key from marts.mart_objection__open_records o
+        join marts.mart_publication__record p using (record_key)""")
+    if not disputed:
+        pytest.skip("no published record is under objection today")
+    for (record_key,) in disputed:
+        assert archive_day.rows("select is_under_objection from pub.credit_record where record_key = %s",
+                                (record_key,)) in ([(True,)], [])

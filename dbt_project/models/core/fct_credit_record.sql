@@ -7,7 +7,7 @@
 -- those whose subject resolution changed — replacing all their versions at once (delete+insert
 -- on record_key), so a daily run costs what the day's decisions cost and a full refresh yields
 -- the same rows. Nothing here depends on the build date: expiry is decided as of a date in
--- marts.mart_archive__record, repair and objections will come from their own lifecycle feeds.
+-- marts.mart_archive__record, with repair and objections from the lifecycle marts.
 -- enable_mergejoin off: the planner cannot know how few decisions a run touches, and a merge join
 -- sorts every record to find them where a hash join on the touched keys reads each record once;
 -- no parallel workers, which would each compute the touched decisions again. The primary key
@@ -223,18 +223,16 @@ select
     case when polarity = 'negative' then penalty_min_end_date end as publication_min_end_date,
     case when polarity = 'negative' then penalty_max_end_date else valid_until_date end as publication_max_end_date,
 
-    -- lifecycle, independent of the date: corrected (a later version exists), revoked (the
-    -- department withdrew it), repaired and under objection (from the lifecycle feeds, later)
+    -- lifecycle, independent of the date: corrected (a later version exists) or revoked (the
+    -- department withdrew it). Repair and objections come from the platform's lifecycle marts,
+    -- which read this table, so they are joined in marts.mart_archive__record.
     case
         when version_number < version_count then 'corrected'
         when details ->> 'licence_status' = '无效' then 'revoked'
         else 'active'
     end as lifecycle_status,
-    null::date as repaired_date,
-    null::text as objection_status,
-    false as is_under_objection,
     superseded_at,
-    -- when the archive's view of this version last changed (snapshots' updated_at)
+    -- when the archive learnt of this version (the snapshot dates later lifecycle events itself)
     received_at as record_changed_at,
     failed_rules as warning_rules,
 

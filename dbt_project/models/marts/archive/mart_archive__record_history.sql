@@ -53,6 +53,7 @@ from snapshots
 union all
 select
     {% for c in columns %}{{ c }}, {% endfor %}
-    lifecycle_status_then, repaired_date, objection_status, is_under_objection,
+    -- lifecycle events are only known through the snapshot
+    lifecycle_status_then, null::date, null::text, false,
     known_from, known_until, known_through, load_id, source_row_number
 from before_snapshots
