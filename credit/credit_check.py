@@ -49,7 +49,7 @@ def render(result: CheckResult) -> Group | str:
         table = Table(title=f"信用核查 · {result.identifier}", show_header=False, title_justify="left")
         table.add_column("field", style="bold")
         table.add_column("value", overflow="fold")
-        table.add_row("subject_id", s["subject_id"])
+        table.add_row("subject_id", s["subject_id"] or "— (not a credit subject)")
         table.add_row("name", s["subject_name"] or "")
         table.add_row("kind", s["subject_kind"] or "")
         table.add_row("uscc", s["uscc"] or "")

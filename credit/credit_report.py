@@ -82,6 +82,7 @@ def find_subject(conn: psycopg.Connection, identifier: str) -> str:
     cur = conn.cursor(row_factory=dict_row)
     matches = cur.execute("select subject_id, subject_name, subject_kind, uscc, matched_by "
                           "from pub.credit_check(%s)", (identifier,)).fetchall()
+    matches = [m for m in matches if m["subject_id"]]  # a banned person who is no subject has no archive
     if not matches:
         raise SubjectNotFound(f"no credit subject matches {identifier!r}")
     if len({m["subject_id"] for m in matches}) > 1:

@@ -65,6 +65,21 @@ as $fn$
           and r.subject_id in (select m.subject_id from matched m)
           and {{ released('r') }}
     ),
+    bans as (
+        -- market and industry bans (市场禁入) on the person asked for by ID number, as the responsible
+        -- person of a banned organisation or in their own practice: reported, the application
+        -- system judges the scope
+        select jsonb_agg(jsonb_build_object(
+                   'list', 'market_ban', 'list_name', '市场禁入', 'status', 'active', 'vetoes', false,
+                   'rule', null, 'record_key', null, 'decision_number', b.decision_number,
+                   'authority', b.authority_name, 'from', b.start_date, 'until', b.end_date,
+                   'scope', b.scope, 'role', b.responsible_role, 'banned_subject', b.subject_name,
+                   'disputed', false) order by b.start_date, b.ban_id) as entries,
+               min(b.person_name) as person_name
+        from {{ ref('mart_list__ban_person') }} b, probe p
+        where p.id_hash is not null and b.person_id_hash = p.id_hash
+        having count(*) > 0
+    ),
     entries as (
         select subject_id,
                jsonb_agg(entry order by entry_date, entry_key) as entries,
@@ -82,11 +97,17 @@ as $fn$
         m.matched_by,
         -- the public credit evaluation (null until the subject has been rated)
         g.grade,
-        coalesce(e.entries, '[]'::jsonb),
+        coalesce(e.entries, '[]'::jsonb)
+            || coalesce((select b.entries from bans b where m.matched_by = 'id_number'), '[]'::jsonb),
         coalesce(e.is_vetoed, false),
         coalesce(e.veto_reasons, '[]'::jsonb)
     from matched m
     left join entries e using (subject_id)
     left join {{ ref('mart_rating__current') }} g on g.subject_id = m.subject_id
+    union all
+    -- a person under a ban who is not a credit subject of their own
+    select null, b.person_name, 'natural_person', null, 'id_number', null, b.entries, false, '[]'::jsonb
+    from bans b
+    where not exists (select 1 from matched m where m.matched_by = 'id_number')
 $fn$
 {% endmacro %}

@@ -95,6 +95,29 @@ def test_a_name_finds_the_subject(archive, clean):
     assert all(s["matched_by"] == "name" for s in result.subjects)
 
 
+def test_a_banned_responsible_person_is_reported_by_id_number(archive):
+    bans = archive.rows("select person_id_hash, decision_number from marts.mart_list__ban_person limit 20")
+    if not bans:
+        pytest.skip("no active ban names a responsible person in the test preset")
+    wanted = {h: number for h, number in bans}
+    found = None
+    with warehouse.connect(archive.location) as conn:
+        for (table,) in conn.execute("select table_name from information_schema.columns where table_schema = 'raw' "
+                                     "and column_name = 'legal_rep_id_number'").fetchall():
+            row = conn.execute(f"""select legal_rep_id_number from raw."{table}"
+                                   where util.pii_hash(util.normalise_id_number(legal_rep_id_number)) = any(%s)
+                                   limit 1""", (list(wanted),)).fetchone()
+            if row:
+                found = row[0]
+                break
+    if found is None:
+        pytest.skip("the banned persons' ID numbers are not in the raw feeds")
+    result = credit_check(found, archive.location)
+    entries = [e for s in result.subjects for e in s["active_list_entries"] if e["list"] == "market_ban"]
+    assert entries and {e["decision_number"] for e in entries} & set(wanted.values())
+    assert identifiers.normalise_id_number(found) not in repr(result.subjects)
+
+
 def test_an_unknown_identifier_finds_nothing(archive):
     assert not credit_check("91420200MA00000000", archive.location).found
     assert not credit_check("没有这个主体有限公司", archive.location).found

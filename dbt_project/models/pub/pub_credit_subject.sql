@@ -2,6 +2,7 @@
 {{ config(alias='credit_subject', materialized='view', post_hook=["{{ create_credit_check_function() }}"]) }}
 -- depends_on: {{ ref('mart_publication__record') }}
 -- depends_on: {{ ref('mart_list__active_entries') }}
+-- depends_on: {{ ref('mart_list__ban_person') }}
 -- depends_on: {{ ref('mart_rating__current') }}
 
 select
