@@ -175,6 +175,7 @@ class Score(_Strict):
 class RecordScope(_Strict):
     statuses: tuple[str, ...] = ("active",)
     count_under_objection: bool = False
+    include_lifecycle_events: bool = True
 
     @field_validator("statuses")
     @classmethod
@@ -297,6 +298,7 @@ class Inspectors(_Strict):
 
 class InspectionRules(_Strict):
     not_inspected_within_months: int = Field(default=12, ge=0)
+    default_department: str | None = None
     count_recorded_inspections: bool = True
     exempt_strata: tuple[str, ...] = (SERIOUS_LIST_STRATUM,)
 
@@ -451,7 +453,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("model_key", "text"), ("model_version", "text"), ("name_zh", "text"),
         ("base_score", "numeric"), ("min_score", "numeric"), ("max_score", "numeric"),
         ("score_decimals", "integer"), ("regrade_cycle", "text"), ("counted_statuses", "text[]"),
-        ("count_under_objection", "boolean"), ("list_action_field", "text"),
+        ("count_under_objection", "boolean"), ("include_lifecycle_events", "boolean"), ("list_action_field", "text"),
         ("list_listed_values", "text[]"), ("list_removed_values", "text[]"),
         ("config_hash", "text"), ("source_path", "text"), ("installed_at", "timestamptz"),
     ),
@@ -499,7 +501,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "inspection_param": (
         ("base_seed", "text"), ("subject_kinds", "text[]"), ("not_inspected_within_months", "integer"),
         ("count_recorded_inspections", "boolean"), ("exempt_strata", "text[]"),
-        ("inspectors_per_subject", "integer"), ("config_hash", "text"), ("installed_at", "timestamptz"),
+        ("inspectors_per_subject", "integer"), ("default_department", "text"), ("config_hash", "text"),
+        ("installed_at", "timestamptz"),
     ),
     "inspection_ratio": (("stratum", "text"), ("ratio", "numeric"), ("position", "integer")),
     "inspector": (
@@ -572,6 +575,7 @@ def rating_rows(model: RatingModel, source: Path | None = None) -> dict[str, lis
             "score_decimals": model.score.decimals, "regrade_cycle": model.regrade_cycle,
             "counted_statuses": model.records.statuses,
             "count_under_objection": model.records.count_under_objection,
+            "include_lifecycle_events": model.records.include_lifecycle_events,
             "list_action_field": model.list_actions.details_field,
             "list_listed_values": model.list_actions.listed, "list_removed_values": model.list_actions.removed,
             "config_hash": model.config_hash(), "source_path": str(source) if source else None,
@@ -644,6 +648,7 @@ def inspection_rows(config: InspectionConfig) -> dict[str, list[dict[str, Any]]]
             "count_recorded_inspections": config.rules.count_recorded_inspections,
             "exempt_strata": config.rules.exempt_strata,
             "inspectors_per_subject": config.inspectors.per_subject,
+            "default_department": config.rules.default_department,
             "config_hash": config.config_hash(), "installed_at": dt.datetime.now(dt.timezone.utc),
         }],
         "inspection_ratio": [{"stratum": s, "ratio": r, "position": p}
@@ -670,6 +675,12 @@ def _check_cross(model: RatingModel, inspection: InspectionConfig, integrity: In
     missing = sorted(strata - set(inspection.ratios))
     if missing:
         raise ConfigError(f"{INSPECTION_FILE}: give a ratio for {missing}")
+    default = inspection.rules.default_department
+    if default is not None:
+        from credit.ratings.roster import departments
+
+        if default not in {d["code"] for d in departments()}:
+            raise ConfigError(f"{INSPECTION_FILE}: rules.default_department {default!r} is no department of the catalogue")
     models = {m.key for m in model.sector_models}
     for rule in integrity.rules:
         for g in rule.grades or ():
@@ -697,5 +708,8 @@ def install_rating_config(conn: psycopg.Connection, directory: Path | None = Non
         ensure_plan_tables(conn)
         for table, rows in tables.items():
             _replace(conn, table, rows)
+    # statistics, so the planner knows these tables are tiny (they join millions of records)
+    for table in tables:
+        conn.execute(sql.SQL("analyze {}").format(sql.Identifier(SCHEMA, table)))
     conn.commit()
     return model.config_hash()

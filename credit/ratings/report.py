@@ -89,6 +89,7 @@ select g.model_name_zh, g.source_grade, count(*) as subjects, min(m.grade_positi
        min(g.common_score) as common_score
 from marts.mart_rating__sector_grade g
 left join ref_config.sector_grade_map m on m.model_key = g.model_key and m.source_grade = g.source_grade
+where g.model_key is not null
 group by 1, 2 order by 1, 4
 """
 

@@ -10,6 +10,7 @@
     incremental_strategy='delete+insert',
     unique_key='subject_id',
     on_schema_change='sync_all_columns',
+    pre_hook="set local work_mem = '256MB'",
     post_hook=[
         "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id)",
         "create index if not exists {{ this.name }}_rated_idx on {{ this }} (rated_at)",
@@ -17,6 +18,23 @@
         "analyze {{ this }}",
     ],
 ) }}
+
+{#- The subjects the contribution model re-rated in this run (its base rows newer than this table),
+    listed first and inlined. When that is everyone, this table is emptied first (cheaper than
+    deleting every row). -#}
+{%- set everyone = not is_incremental() -%}
+{%- set batch_ids = [] -%}
+{%- if is_incremental() and execute -%}
+    {%- set batch_ids = run_query(
+        "select subject_id from " ~ ref('mart_rating__contribution') ~ " where contribution_kind = 'base' "
+        ~ "and rated_at > coalesce((select max(rated_at) from " ~ this ~ "), '-infinity'::timestamptz)").columns[0].values() -%}
+    {%- set total = run_query("select count(*) from " ~ ref('mart_rating__contribution')
+                              ~ " where contribution_kind = 'base'").rows[0][0] -%}
+    {%- if batch_ids | length > 0 and batch_ids | length == total -%}
+        {%- set everyone = true -%}
+        {%- do rating_empty_for_rebuild(this) -%}
+    {%- endif -%}
+{%- endif %}
 
 with model as (
 
@@ -39,8 +57,10 @@ caps as (
 batch as (
 
     select * from {{ ref('mart_rating__contribution') }}
-    {% if is_incremental() %}
-    where rated_at > (select coalesce(max(rated_at), '-infinity'::timestamptz) from {{ this }})
+    {% if not everyone %}
+    where subject_id in (
+        {%- for subject_id in batch_ids %}'{{ subject_id | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}
+        {%- if not batch_ids %}null{% endif %})
     {% endif %}
 
 ),
@@ -92,6 +112,7 @@ totals as (
         coalesce(sum(contribution) filter (where contribution_kind = 'score_bounds'), 0) as bounds_adjustment,
         coalesce(sum(contribution) filter (where contribution_kind = 'grade_cap'), 0) as cap_adjustment,
         min(cap_key) filter (where contribution_kind = 'grade_cap') as cap_key,
+        min(department_code) filter (where contribution_kind = 'base') as department_code,
         count(*) filter (where contribution_kind = 'record') as counted_records,
         count(*) filter (where contribution_kind = 'record' and contribution < 0) as negative_records,
         count(*) filter (where contribution_kind = 'record' and contribution > 0) as positive_records,
@@ -111,7 +132,9 @@ serious as (
            jsonb_agg(entries.entry_id order by entries.effective_date, entries.entry_id) as entry_ids,
            jsonb_agg(entries.trigger_record_key order by entries.effective_date, entries.entry_id) as record_keys
     from ({{ serious_list_entries() }}) as entries
-    where entries.subject_id in (select subject_id from totals)
+    {% if not everyone %}
+    where entries.subject_id = any(array(select subject_id from totals))
+    {% endif %}
     group by entries.subject_id
 
 )
@@ -135,6 +158,7 @@ select
     (serious.subject_id is not null)::boolean as is_serious_listed,
     serious.entry_ids::jsonb as serious_list_entry_ids,
     serious.record_keys::jsonb as serious_list_record_keys,
+    totals.department_code::text as department_code,
     totals.counted_records::integer as counted_records,
     totals.negative_records::integer as negative_records,
     totals.positive_records::integer as positive_records,

@@ -2,13 +2,44 @@
 -- transport reputation AAA–B, social-organisation 1A–5A, labour-security A–C, association ratings):
 -- each subject's latest grade per sector model (config/rating_model.yaml: sector_models), mapped to
 -- the common scale (common score 0–100; its grade is the grade of common score × 10). Only counted
--- records (current, active on the build date) younger than the model's max_age_years — measured
--- from the rating cycle's reference date, like decay, so a grade never ages out between two
--- re-gradings. Feeds the evaluation dimension of the public score and the sector ratings.
-{{ config(post_hook=[
-    "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id, model_key)",
-    "create index if not exists {{ this.name }}_version_idx on {{ this }} (record_version_id)",
-]) }}
+-- records younger than the model's max_age_years at the rating cycle's reference date, like decay,
+-- so a grade never ages out between two re-gradings. The same macro gives the evaluation dimension
+-- of the public score its points (marts.mart_rating__contribution); the sector ratings combine
+-- these grades with the public score.
+--
+-- Incremental with the public evaluation: the subjects re-rated in this run (rated_at after the
+-- newest one here) are rebuilt. A subject in that batch without any sector grade keeps one row with
+-- model_key null, so that its earlier grades are replaced; consumers read rows with a model_key.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='subject_id',
+    on_schema_change='sync_all_columns',
+    pre_hook="set local work_mem = '256MB'",
+    post_hook=[
+        "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
+        "create index if not exists {{ this.name }}_rated_idx on {{ this }} (rated_at)",
+        "delete from {{ this }} as g where not exists (select 1 from {{ ref('dim_credit_subject') }} as s where s.subject_id = g.subject_id)",
+    ],
+) }}
+
+{#- When the public evaluation re-rated everyone in this run, rebuild everything (and skip the
+    subject filter). -#}
+{%- set everyone = not is_incremental() -%}
+{%- set batch_ids = [] -%}
+{%- if is_incremental() and execute -%}
+    {%- set everyone = run_query(
+        "select min(rated_at) = max(rated_at) and max(rated_at) > coalesce((select max(rated_at) from "
+        ~ this ~ "), '-infinity'::timestamptz) from " ~ ref('mart_rating__current')).rows[0][0] -%}
+    {%- if everyone -%}
+        {%- do rating_empty_for_rebuild(this) -%}
+    {%- else -%}
+        {#- the few re-rated subjects, inlined: their records are read through the subject index -#}
+        {%- set batch_ids = run_query(
+            "select subject_id from " ~ ref('mart_rating__current') ~ " where rated_at > coalesce((select max(rated_at) from "
+            ~ this ~ "), '-infinity'::timestamptz)").columns[0].values() -%}
+    {%- endif -%}
+{%- endif %}
 
 with model as (
 
@@ -41,45 +72,34 @@ dates as (
 
 ),
 
+batch as (
+
+    select subject_id, rated_at
+    from {{ ref('mart_rating__current') }}
+    {% if not everyone %}
+    where subject_id in (
+        {%- for subject_id in batch_ids %}'{{ subject_id | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}
+        {%- if not batch_ids %}null{% endif %})
+    {% endif %}
+
+),
+
 counted as (
 
-    {{ rating_counted_records(extra="and rec.feed_key in (select feed_key from sector_models)") }}
+    -- sector-model feeds send no list actions: no removals to read
+    {{ rating_counted_records(subjects=none if everyone else "select subject_id from batch",
+                              feeds="select feed_key from sector_models", with_removals=false) }}
 
 ),
 
 graded as (
 
-    select
-        counted.subject_id,
-        sector_models.model_key,
-        sector_models.name_zh as model_name_zh,
-        counted.sector_slug,
-        counted.feed_key,
-        counted.record_key,
-        counted.record_version_id,
-        counted.decision_date,
-        case when (counted.details ->> sector_models.year_field) ~ '^[0-9]{4}$'
-             then (counted.details ->> sector_models.year_field)::integer end as evaluation_year,
-        counted.details ->> sector_models.grade_field as source_grade,
-        counted.received_at,
-        row_number() over (
-            partition by counted.subject_id, sector_models.model_key
-            order by case when (counted.details ->> sector_models.year_field) ~ '^[0-9]{4}$'
-                          then (counted.details ->> sector_models.year_field)::integer end desc nulls last,
-                     counted.decision_date desc, counted.record_key
-        ) as recency
-    from counted
-    join sector_models on sector_models.feed_key = counted.feed_key
-    cross join dates
-    where counted.details ->> sector_models.grade_field is not null
-      and (sector_models.max_age_years is null
-           or counted.decision_date > dates.reference_date
-                                      - make_interval(months => (sector_models.max_age_years * 12)::integer))
+    {{ rating_latest_sector_grades('counted') }}
 
 )
 
 select
-    graded.subject_id::text as subject_id,
+    batch.subject_id::text as subject_id,
     graded.model_key::text as model_key,
     graded.model_name_zh::text as model_name_zh,
     graded.sector_slug::text as sector_slug,
@@ -89,14 +109,13 @@ select
     graded.decision_date::date as decision_date,
     graded.evaluation_year::integer as evaluation_year,
     graded.source_grade::text as source_grade,
-    grade_map.common_score::numeric as common_score,
-    {{ rating_grade_of('grade_map.common_score * 10') }}::text as common_grade,
-    grade_map.cap_grade::text as cap_grade,
-    grade_map.cap_score::numeric as cap_score,
-    (grade_map.source_grade is not null)::boolean as is_mapped,
-    graded.received_at::timestamptz as received_at
-from graded
-left join grade_map
-    on grade_map.model_key = graded.model_key
-   and grade_map.source_grade = graded.source_grade
-where graded.recency = 1
+    graded.common_score::numeric as common_score,
+    graded.common_grade::text as common_grade,
+    graded.cap_grade::text as cap_grade,
+    graded.cap_score::numeric as cap_score,
+    coalesce(graded.is_mapped, false)::boolean as is_mapped,
+    graded.received_at::timestamptz as received_at,
+    graded.counts_until::date as counts_until,
+    batch.rated_at::timestamptz as rated_at
+from batch
+left join graded using (subject_id)
