@@ -1,13 +1,24 @@
-"""Benchmark: landing a large CSV file versus a plain COPY of the same file, in the same run.
+"""Benchmark: landing versus a plain COPY of the same rows, in the same run.
 
+    PYTHONPATH=. python bench/bench_ingest.py --preset city [--scale 1.0] [--seed 20261127]
     PYTHONPATH=. python bench/bench_ingest.py [--rows 1000000] [--feed taxation__penalty]
                                               [--file existing.csv] [--repeat 1]
 
-The baseline is PostgreSQL's own CSV parser: ``COPY ... FROM STDIN (FORMAT csv, HEADER)`` of the
-file's bytes into an UNLOGGED table of text columns. The landing does everything the pipeline
-does: hash the file, detect the encoding, split rows in Python, quarantine structural defects,
-map headers to columns, COPY into the logged raw table with provenance, and write the audit.
-The landing runs in a child process so that its peak RSS is its own.
+``--preset``: every file-drop file of the simulated preset (all sectors and the platform's feeds,
+CSV, XLSX, JSON and JSONL, UTF-8, UTF-8 with BOM and GBK as the simulator wrote them; simulated
+once and cached by ``bench/_city.py``) is landed through the real landing path into a fresh
+database; then the baseline COPYs the same rows into UNLOGGED tables of text columns: a CSV file
+as it is (its own encoding and delimiter) when COPY accepts it, and for the other files (XLSX,
+JSON, JSONL, and CSV files COPY refuses: ragged rows, undecodable bytes) an equivalent UTF-8 CSV
+of the rows the landing loaded from them, one per feed, prepared before timing.
+
+``--rows`` (default when no preset is given): one generated CSV file of one feed. The baseline is
+PostgreSQL's own CSV parser: ``COPY ... FROM STDIN (FORMAT csv, HEADER)`` of the file's bytes
+into an UNLOGGED table of text columns.
+
+The landing does everything the pipeline does: hash the file, detect the encoding, split rows in
+Python, quarantine structural defects, map headers to columns, COPY into the logged raw table
+with provenance, and write the audit. It runs in a child process so that its peak RSS is its own.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 os.environ.setdefault("CREDIT_WAREHOUSE_DB", "credit_bench_ingest")
 
 from psycopg import sql  # noqa: E402
@@ -137,6 +149,176 @@ def land(location, feed: Feed, landing_dir: Path):
     return outcome
 
 
+# --- the preset's files ------------------------------------------------------------------------
+
+_PG_ENCODING = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "gb18030": "GB18030"}
+
+
+def _land_preset_in_child(feed_keys: list[str], landing_dir: str, conninfo: str, queue) -> None:
+    import psycopg
+
+    cat = catalogue()
+    outcomes, metas = [], []
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        server0, client0 = backend_cpu(conn), time.process_time()
+        started = time.perf_counter()
+        for key in feed_keys:
+            result = landing.land_feed(cat.feed(key), FileDropConnector(Path(landing_dir)), conn=conn)
+            metas.append(result.metadata())
+            outcomes += [(key, o.source, o.status, o.encoding, o.bytes, o.rows_received, o.rows_loaded,
+                          o.rows_quarantined) for o in result.outcomes]
+        elapsed = time.perf_counter() - started
+        client, server = time.process_time() - client0, backend_cpu(conn) - server0
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((elapsed, outcomes, metas, peak_kib, client, server))
+
+
+def _csv_shape(path: Path) -> tuple[str, str, int]:
+    """(PostgreSQL encoding, delimiter, header width) of a CSV file, as the connector reads it."""
+    from ingest_connectors.file_drop import _delimiter, detect_encoding
+
+    with open(path, "rb") as handle:
+        prefix = handle.read(1 << 16)
+    encoding, _ = detect_encoding(prefix)
+    first = prefix.decode(encoding, "replace").lstrip("\ufeff").splitlines()[0]
+    delimiter = _delimiter(first)
+    width = len(next(csv.reader([first], delimiter=delimiter)))
+    return _PG_ENCODING.get(encoding, "UTF8"), delimiter, width
+
+
+def _copy_file(conn, table, path: Path, options: sql.Composable) -> None:
+    statement = sql.SQL("copy {} from stdin ({})").format(table, options)
+    with conn.cursor() as cur, open(path, "rb") as handle, cur.copy(statement) as copy:
+        while chunk := handle.read(1 << 20):
+            copy.write(chunk)
+
+
+def _csv_options(encoding: str, delimiter: str) -> sql.Composable:
+    return sql.SQL("format csv, header true, delimiter {}, encoding {}").format(
+        sql.Literal(delimiter), sql.Literal(encoding))
+
+
+def preset_benchmark(args) -> int:
+    import _city
+    import psycopg
+
+    landing_dir, _, manifest = _city.simulated(args.preset, args.scale, args.seed)
+    cat = catalogue()
+    feeds = [f for f in cat.feeds() if f.sector.connector.kind == "file_drop"]
+    files = [p for f in feeds if (FileDropConnector(landing_dir).feed_dir(f)).is_dir()
+             for p in FileDropConnector(landing_dir).feed_dir(f).iterdir() if p.is_file()]
+    location = warehouse.locate(create=False)
+    if location.embedded:
+        warehouse.drop_database(location)
+    location = warehouse.locate()
+    print(f"preset {args.preset} x{args.scale:g} seed {args.seed}: {len(feeds)} file-drop feeds, {len(files)} files, "
+          f"{sum(p.stat().st_size for p in files) / 1e6:,.1f} MB in {landing_dir}; {location.describe()}", flush=True)
+
+    # 1. the landing, in a child process (its own peak RSS)
+    landing._ready.clear()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_land_preset_in_child,
+                        args=([f.key for f in feeds], str(landing_dir), location.conninfo(), queue))
+    child.start()
+    land_s, outcomes, metas, peak_kib, land_client, land_server = queue.get()
+    child.join()
+    loaded = [o for o in outcomes if o[2] == "loaded"]
+    land_rows = sum(o[6] for o in loaded)
+    land_mb = sum(o[4] for o in loaded) / 1e6
+    failures = [f for m in metas for f in m["failures"]]
+    print(f"landed {land_rows:,} rows ({sum(o[5] for o in loaded):,} received, "
+          f"{sum(o[7] for o in loaded):,} quarantined) from {len(loaded)} files in {land_s:.1f} s; "
+          f"{sum(o[2] == 'skipped' for o in outcomes)} skipped as already landed, {len(failures)} failed", flush=True)
+    by_format: dict[str, list[int]] = {}
+    for o in loaded:
+        f = by_format.setdefault(Path(o[1]).suffix.lower().lstrip(".") + ("/gbk" if o[3] == "gb18030" else ""),
+                                 [0, 0, 0])
+        f[0], f[1], f[2] = f[0] + 1, f[1] + o[6], f[2] + o[4]
+    print("  by format: " + "; ".join(f"{k} {v[0]} files {v[1]:,} rows {v[2] / 1e6:,.1f} MB"
+                                      for k, v in sorted(by_format.items())), flush=True)
+
+    # 2. the baseline, prepared untimed: CSV files COPY accepts as they are, and one equivalent
+    #    UTF-8 CSV per feed of the rows the landing loaded from every other file
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_copy_") as tmp, \
+            psycopg.connect(location.conninfo(), autocommit=True) as conn:
+        conn.execute("drop schema if exists bench_copy cascade")
+        conn.execute("create schema bench_copy")
+        plan: list[tuple[sql.Composable, Path, sql.Composable, int]] = []  # (table, file, options, bytes)
+        as_is, prepared_sources = 0, {}
+        for i, (key, source, _, encoding, size, _, _, _) in enumerate(loaded):
+            path = Path(source)
+            if path.suffix.lower() == ".csv":
+                pg_encoding, delimiter, width = _csv_shape(path)
+                table = sql.Identifier("bench_copy", f"f{i}")
+                conn.execute(sql.SQL("create unlogged table {} ({})").format(
+                    table, sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(f"c{j}"))
+                                              for j in range(width))))
+                options = _csv_options(pg_encoding, delimiter)
+                try:
+                    _copy_file(conn, table, path, options)
+                    conn.execute(sql.SQL("truncate {}").format(table))
+                    plan.append((table, path, options, size))
+                    as_is += 1
+                    continue
+                except psycopg.Error:
+                    conn.execute(sql.SQL("drop table {}").format(table))
+            prepared_sources.setdefault(key, []).append(source)
+        prepared_files = sum(len(v) for v in prepared_sources.values())
+        for key, sources in prepared_sources.items():
+            columns = [r[0] for r in conn.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw'"
+                " and table_name = %s and column_name not like '\\_%%' order by ordinal_position", (key,))]
+            columns += [r[0] for r in conn.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw'"
+                " and table_name = %s and column_name = '_overflow'", (key,))]
+            path = Path(tmp) / f"{key}.csv"
+            select = sql.SQL("select {} from {} where _source = any({})").format(
+                sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier("raw", key), sql.Literal(sources))
+            with conn.cursor() as cur, open(path, "wb") as out, \
+                    cur.copy(sql.SQL("copy ({}) to stdout (format csv, header true)").format(select)) as copy:
+                for chunk in copy:
+                    out.write(chunk)
+            table = sql.Identifier("bench_copy", key)
+            conn.execute(sql.SQL("create unlogged table {} ({})").format(
+                table, sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in columns)))
+            plan.append((table, path, _csv_options("UTF8", ","), path.stat().st_size))
+        copy_mb = sum(p[3] for p in plan) / 1e6
+
+        # 3. the baseline, timed: every COPY of the plan, one transaction each
+        server0, client0 = backend_cpu(conn), time.process_time()
+        started = time.perf_counter()
+        for table, path, options, _ in plan:
+            _copy_file(conn, table, path, options)
+        copy_s = time.perf_counter() - started
+        copy_client, copy_server = time.process_time() - client0, backend_cpu(conn) - server0
+        copy_rows = sum(conn.execute(sql.SQL("select count(*) from {}").format(p[0])).fetchone()[0] for p in plan)
+        conn.execute("drop schema bench_copy cascade")
+
+    def line(name: str, seconds: float, rows: int, mb: float, client: float, server: float) -> str:
+        return (f"{name:<34} {seconds:7.1f} s  {rows:>10,} rows {rows / seconds:>10,.0f} rows/s  "
+                f"{mb:8,.1f} MB {mb / seconds:6.1f} MB/s   cpu: client {client:6.1f} s, server {server:6.1f} s")
+
+    print()
+    print(f"baseline: {as_is} CSV files COPYed as they are (own encoding and delimiter); "
+          f"{prepared_files} files (XLSX, JSON, JSONL, and CSV files COPY refuses) COPYed from an "
+          f"equivalent UTF-8 CSV of the rows the landing loaded from them, prepared before timing "
+          f"(into {len(prepared_sources)} files, one per feed)")
+    print(line("COPY FROM STDIN (unlogged, csv)", copy_s, copy_rows, copy_mb, copy_client, copy_server))
+    print(line("landing (raw + audit, logged)", land_s, land_rows, land_mb, land_client, land_server))
+    print(f"ratio landing/COPY (throughput): {(land_rows / land_s) / (copy_rows / copy_s):.2f}  (target >= 0.5; "
+          f"rows/s over rows/s)")
+    print(f"peak RSS of the landing process: {peak_kib / 1024:.0f} MiB "
+          f"(largest file {max(o[4] for o in loaded) / 1e6:,.1f} MB)")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if failures:
+        print("landing failures: " + "; ".join(failures[:10]))
+    with warehouse.connect(location, autocommit=True) as conn:  # leave no large tables behind
+        for f in feeds:
+            conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier("raw", f.key)))
+    return 1 if failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -145,7 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoding", default="utf-8", choices=["utf-8", "gb18030"],
                         help="encoding of the generated file")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best is shown")
+    parser.add_argument("--preset", help="land every file-drop file of this simulated preset (e.g. city) instead")
+    parser.add_argument("--scale", type=float, default=1.0, help="with --preset")
+    parser.add_argument("--seed", type=int, default=20261127, help="with --preset")
     args = parser.parse_args(argv)
+    if args.preset:
+        return preset_benchmark(args)
 
     feed = catalogue().feed(args.feed)
     location = warehouse.locate()

@@ -1,12 +1,14 @@
 """Benchmark: standardise + resolve versus a plain CREATE TABLE … AS SELECT of the same rows.
 
     PYTHONPATH=. python bench/bench_resolve.py [--preset city] [--scale 1.0] [--seed 20261127]
-                                               [--workdir DIR] [--reuse] [--repeat 1]
+                                               [--reuse] [--repeat 1]
 
 Quick check (≈100,000 records): ``--scale 0.02``.
 
-1. The simulator writes the preset's department feeds into ``<workdir>/landing`` (kept between
-   runs: ``--reuse`` skips generation and landing when the database already holds them).
+1. The preset is simulated once into the benchmarks' cache (``bench/_city.py``:
+   ``.local/bench/sim/<preset>_<scale>_<seed>/``, shared with bench_ingest and bench_build) and
+   reused while its manifest matches; ``--reuse`` also skips the landing when the database
+   already holds the landed rows.
 2. Every feed is landed into ``raw.*`` of the database ``credit_bench_resolve`` (or
    ``CREDIT_WAREHOUSE_DB``), with the registration base data. Timed, but not part of the ratio.
 3. Baseline: ``create table bench.raw_union as select … from raw.<feed> union all …`` — every raw
@@ -32,11 +34,13 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 os.environ.setdefault("CREDIT_WAREHOUSE_DB", "credit_bench_resolve")
 
 from psycopg import sql  # noqa: E402
 
-from credit import pii, settings, warehouse  # noqa: E402
+import _city  # noqa: E402
+from credit import warehouse  # noqa: E402
 from credit.dbt import run_dbt  # noqa: E402
 
 CHAIN = "+dim_credit_subject"
@@ -78,46 +82,6 @@ def sector_catalogue():
 
     cat = catalogue()
     return Catalogue(cat.sectors, cat.lookups)
-
-
-def generate(preset: str, seed: int, scale: float, landing: Path, truth: Path) -> dict:
-    from ingest_connectors.simulator.generate import generate as simulate
-
-    return simulate(preset=preset, seed=seed, scale=scale, out_dir=landing, truth_dir=truth,
-                    progress=True, cat=sector_catalogue())
-
-
-def land(location, landing: Path) -> int:
-    import csv
-
-    from ingest_connectors.landing import connector_for, land_feed
-    from ingest_connectors.simulator.api_server import serve_department_apis
-
-    with warehouse.connect(location) as conn:
-        warehouse.ensure_pipeline_schemas(conn)
-        pii.install_key(conn)
-        conn.commit()
-    rows = 0
-    with serve_department_apis(landing / "api") as base_url:
-        for feed in sector_catalogue().feeds():
-            connector = connector_for(feed, landing_dir=landing, api_base_url=base_url)
-            result = land_feed(feed, connector, location=location)
-            if result.failures:
-                sys.exit(f"landing {feed.key} failed: {result.failures}")
-            rows += result.rows_loaded
-    path = landing / "registration" / "registration_base.csv"
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle))
-    with warehouse.connect(location) as conn:
-        conn.execute("drop table if exists raw.registration_base")
-        conn.execute(sql.SQL("create table raw.registration_base ({})").format(
-            sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in header)))
-        with path.open("rb") as handle, conn.cursor().copy(
-                "copy raw.registration_base from stdin with (format csv, header true)") as copy:
-            while chunk := handle.read(1 << 20):
-                copy.write(chunk)
-        conn.commit()
-    return rows
 
 
 def baseline(location) -> tuple[float, int]:
@@ -167,15 +131,11 @@ def main() -> None:
     parser.add_argument("--preset", default="city")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where the simulated feeds go (default: <state>/bench_resolve/<preset>_<scale>)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the database and its landed raw rows from an earlier run")
     parser.add_argument("--repeat", type=int, default=1, help="dbt builds; the fastest is shown")
     args = parser.parse_args()
 
-    workdir = args.workdir or settings.state_dir() / "bench_resolve" / f"{args.preset}_{args.scale:g}"
-    landing, truth = workdir / "landing", workdir / "ground_truth"
     location = warehouse.locate(create=False)
     log(f"warehouse: {location.describe()}")
     reuse = False
@@ -189,16 +149,9 @@ def main() -> None:
         if location.embedded:
             warehouse.drop_database(location)
         location = warehouse.locate()
-        manifest_path = landing / "manifest.json"
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-        if (manifest.get("preset"), manifest.get("seed"), manifest.get("scale"), manifest.get("days")) != (
-                args.preset, args.seed, args.scale, []):
-            started = time.perf_counter()
-            manifest = generate(args.preset, args.seed, args.scale, landing, truth)
-            log(f"generated {manifest['totals']['rows']:,} records of {manifest['subjects']:,} subjects "
-                f"in {time.perf_counter() - started:.0f} s")
+        landing, _, _ = _city.simulated(args.preset, args.scale, args.seed, log=log)
         started = time.perf_counter()
-        rows = land(location, landing)
+        rows = _city.land(location, landing, sector_catalogue())
         log(f"landed {rows:,} rows in {time.perf_counter() - started:.0f} s (not part of the ratio)")
     else:
         location = warehouse.locate()
