@@ -410,6 +410,12 @@ def validate_feeds(
             except psycopg.Error as exc:
                 v.status, v.message = ERROR, f"cannot read {v.relation}: {exc}".strip()
                 continue
+            if pending_only and v.rows == 0:
+                # Nothing new since the sector's last release (e.g. a rerun over files already
+                # landed): there is no new delivery to judge, and GX cannot evaluate a rule on an
+                # empty batch -- which would otherwise fail closed and block a healthy sector.
+                v.status, v.message = NOT_VALIDATED, "no rows awaiting release: nothing to validate"
+                continue
             validations[feed.key] = v
 
     if validations:

@@ -341,3 +341,39 @@ def test_a_rule_that_cannot_be_evaluated_fails_closed(db, location, gx_project):
     assert v.status == runner.ERROR and v.blocks_publication
     assert "decision_number.required" in v.blocking_rules
     assert v.rule("subject_name.required").success  # the other rules still ran
+
+
+def test_pending_only_judges_the_unreleased_loads_and_nothing_else(db, location, gx_project):
+    """The Dagster gate validates only loads after the sector's release. A rerun with nothing new
+    must not block (GX cannot evaluate rules on an empty batch: it would fail closed); a new,
+    broken load must block even though the released history is clean."""
+    f = feed(FEED)
+    n = 10
+    clean = [base_row(i) for i in range(n)]
+    create_staging_table(db, f, clean)
+    gate = runner.gate_relation(f)
+    db.execute("create schema if not exists intermediate")
+    db.execute("create schema if not exists audit")
+    db.execute(f"drop table if exists {gate}")
+    # load ids 0..n-1 (one row per load), all released
+    db.execute(f"create table {gate} as select * from {gx_suites.qualified_relation(f)}")
+    db.execute(f"alter table {gate} alter column load_id type bigint using source_row_number::bigint")
+    db.execute("""create table if not exists audit.sector_release (
+                      sector_slug text primary key, released_up_to_load_id bigint not null,
+                      released_at timestamptz not null default now(), run_id text)""")
+    db.execute("insert into audit.sector_release (sector_slug, released_up_to_load_id) values (%s, %s)"
+               " on conflict (sector_slug) do update set released_up_to_load_id = excluded.released_up_to_load_id",
+               (f.sector.slug, n - 1))
+
+    [v] = validate(location, [FEED], gx_project, "test-pending-none", pending_only=True, build_docs=False)
+    assert (v.status, v.rows, v.blocks_publication) == (runner.NOT_VALIDATED, 0, False)
+    assert "nothing to validate" in v.message
+
+    # a new load whose every row has a decision date in the future
+    db.execute(f"""insert into {gate} select * from {gate} where load_id < 3""")
+    db.execute(f"""update {gate} set load_id = load_id + 100, decision_date = current_date + 30,
+                       valid_until = current_date + 400 where ctid in (
+                       select ctid from {gate} order by ctid desc limit 3)""")
+    [v] = validate(location, [FEED], gx_project, "test-pending-new", pending_only=True, build_docs=False)
+    assert v.rows == 3
+    assert v.blocks_publication and v.blocking_rules == ("decision_date.not_in_future",)
