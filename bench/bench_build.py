@@ -149,11 +149,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{', sector feeds only' if args.no_platform else ''}"
           f"{', archive path only' if args.archive_only else ', whole project'}, {location.describe()}", flush=True)
     cached_landing, cached_truth, manifest = _city.simulated(args.preset, args.scale, args.seed,
+                                                            platform=not args.no_platform,
                                                             log=lambda m: print(f"  {m}", flush=True))
     landing, truth = _city.working_copy(cached_landing, cached_truth, root)
     harness.prepare(location)
     started = time.monotonic()
-    rows = _city.land(location, landing, cat, strict=False)
+    # the whole catalogue: every feed gets its raw table (empty for the platform feeds with
+    # --no-platform), as the dbt sources need
+    rows = _city.land(location, landing, catalogue(), strict=False)
     harness.release_all(location)
     print(f"  landed {rows:,} rows in {time.monotonic() - started:,.0f} s", flush=True)
 
@@ -167,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                             out_dir=landing, truth_dir=truth, cat=cat)
     day_rows = manifest["days"][-1]["totals"]["rows"]
     started = time.monotonic()
-    landed = _city.land(location, landing, cat, strict=False)
+    landed = _city.land(location, landing, catalogue(), strict=False)
     harness.release_all(location)
     land_seconds = time.monotonic() - started
     with psycopg.connect(location.conninfo()) as conn:

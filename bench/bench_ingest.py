@@ -5,6 +5,7 @@
                                               [--file existing.csv] [--repeat 1]
 
 ``--preset``: every file-drop file of the simulated preset (all sectors and the platform's feeds,
+or with ``--no-platform`` the 20 sectors' only;
 CSV, XLSX, JSON and JSONL, UTF-8, UTF-8 with BOM and GBK as the simulator wrote them; simulated
 once and cached by ``bench/_city.py``) is landed through the real landing path into a fresh
 database; then the baseline COPYs the same rows into UNLOGGED tables of text columns: a CSV file
@@ -202,8 +203,8 @@ def preset_benchmark(args) -> int:
     import _city
     import psycopg
 
-    landing_dir, _, manifest = _city.simulated(args.preset, args.scale, args.seed)
-    cat = catalogue()
+    landing_dir, _, manifest = _city.simulated(args.preset, args.scale, args.seed, platform=not args.no_platform)
+    cat = _city.sector_catalogue() if args.no_platform else catalogue()
     feeds = [f for f in cat.feeds() if f.sector.connector.kind == "file_drop"]
     files = [p for f in feeds if (FileDropConnector(landing_dir).feed_dir(f)).is_dir()
              for p in FileDropConnector(landing_dir).feed_dir(f).iterdir() if p.is_file()]
@@ -211,7 +212,8 @@ def preset_benchmark(args) -> int:
     if location.embedded:
         warehouse.drop_database(location)
     location = warehouse.locate()
-    print(f"preset {args.preset} x{args.scale:g} seed {args.seed}: {len(feeds)} file-drop feeds, {len(files)} files, "
+    print(f"preset {args.preset} x{args.scale:g} seed {args.seed}"
+          f"{' (20 sectors, no platform feeds)' if args.no_platform else ''}: {len(feeds)} file-drop feeds, {len(files)} files, "
           f"{sum(p.stat().st_size for p in files) / 1e6:,.1f} MB in {landing_dir}; {location.describe()}", flush=True)
 
     # 1. the landing, in a child process (its own peak RSS)
@@ -330,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", help="land every file-drop file of this simulated preset (e.g. city) instead")
     parser.add_argument("--scale", type=float, default=1.0, help="with --preset")
     parser.add_argument("--seed", type=int, default=20261127, help="with --preset")
+    parser.add_argument("--no-platform", action="store_true",
+                        help="with --preset: the 20 sectors' feeds only, not the platform's lifecycle feeds")
     args = parser.parse_args(argv)
     if args.preset:
         return preset_benchmark(args)

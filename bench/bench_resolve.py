@@ -7,7 +7,8 @@ Quick check (≈100,000 records): ``--scale 0.02``.
 
 1. The preset is simulated once into the benchmarks' cache (``bench/_city.py``:
    ``.local/bench/sim/<preset>_<scale>_<seed>/``, shared with bench_ingest and bench_build) and
-   reused while its manifest matches; ``--reuse`` also skips the landing when the database
+   reused while its manifest matches (the 20 sectors' feeds: the credit records that resolution
+   works on, not the platform's lifecycle feeds); ``--reuse`` also skips the landing when the database
    already holds the landed rows.
 2. Every feed is landed into ``raw.*`` of the database ``credit_bench_resolve`` (or
    ``CREDIT_WAREHOUSE_DB``), with the registration base data. Timed, but not part of the ratio.
@@ -75,13 +76,7 @@ def dbt(args: list[str], location, target: Path) -> float:
     return elapsed
 
 
-def sector_catalogue():
-    """The 20 sectors' feeds only: the credit records that resolution works on (the platform's
-    lifecycle feeds are not resolved here)."""
-    from ingest_connectors.catalogue import Catalogue, catalogue
-
-    cat = catalogue()
-    return Catalogue(cat.sectors, cat.lookups)
+sector_catalogue = _city.sector_catalogue
 
 
 def baseline(location) -> tuple[float, int]:
@@ -149,7 +144,7 @@ def main() -> None:
         if location.embedded:
             warehouse.drop_database(location)
         location = warehouse.locate()
-        landing, _, _ = _city.simulated(args.preset, args.scale, args.seed, log=log)
+        landing, _, _ = _city.simulated(args.preset, args.scale, args.seed, platform=False, log=log)
         started = time.perf_counter()
         rows = _city.land(location, landing, sector_catalogue())
         log(f"landed {rows:,} rows in {time.perf_counter() - started:.0f} s (not part of the ratio)")
