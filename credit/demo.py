@@ -80,7 +80,7 @@ def summary_figures(location: warehouse.WarehouseLocation) -> dict[str, int]:
 
 
 def run_demo(*, preset: str = "demo", seed: int = 20261127, scale: float = 1.0,
-             console: Console | None = None) -> int:
+             console: Console | None = None, score_gate: bool = True) -> int:
     import dagster as dg
 
     from credit.runner import run_job
@@ -125,6 +125,8 @@ def run_demo(*, preset: str = "demo", seed: int = 20261127, scale: float = 1.0,
     table.add_row("records published", f"{figures['records_published']:,} "
                                        f"({figures['subjects_published']:,} of {figures['subjects']:,} subjects)")
     table.add_row("checks", f"{passed} passed, {failed} failed")
+    if score_gate:  # off in benchmarks: scoring reads the whole ground truth
+        table.add_row("gate vs ground truth", _gate_scorecard_line(location))
     table.add_row("blocked / failed steps", ", ".join(main.failed_steps + reports.failed_steps) or "none")
     table.add_row("reports", str(settings.reports_dir()))
     table.add_row("Dagster runs", f"main {main.run_id[:8]}, reports {reports.run_id[:8]} "
@@ -136,6 +138,20 @@ def run_demo(*, preset: str = "demo", seed: int = 20261127, scale: float = 1.0,
         console.print("[yellow]Some steps failed or were blocked — see the Dagster UI (scripts/ui.sh) "
                       "and the quality report.")
     return 0 if reports.success and not _unexpected_failures(main) else 1
+
+
+def _gate_scorecard_line(location: warehouse.WarehouseLocation) -> str:
+    """The gate scored against the simulator's ground truth (credit/gate_scorecard.py)."""
+    from credit.gate_scorecard import score
+
+    try:
+        card = score(location, settings.state_dir() / "ground_truth")
+    except psycopg.errors.UndefinedTable:  # a stage failed before the gate was built
+        return "not scored (the gate was not built)"
+    worst = min(card.by_kind.items(), key=lambda kv: kv[1].recall, default=None)
+    recall = f"recall {worst[1].recall:.1%} or better in all {len(card.by_kind)} defect kinds" if worst else "no defects"
+    return (f"{recall}; {card.false_positives:,} of {card.clean_rows:,} clean rows quarantined; "
+            f"{card.unmatched_truth_rows:,} rows unaccounted for")
 
 
 def _unexpected_failures(outcome) -> list[str]:

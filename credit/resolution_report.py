@@ -170,7 +170,8 @@ from resolution_scored {join} group by 1 order by 1
 """
 
 
-def _copy_truth(conn: psycopg.Connection, truth_dir: Path) -> None:
+def copy_truth(conn: psycopg.Connection, truth_dir: Path) -> None:
+    """The ground truth (records.csv.gz) into the temporary table ``resolution_truth``."""
     conn.execute(LOAD_TRUTH)
     # records.csv.gz may hold several gzip members (one per simulated day), each with a header.
     with gzip.open(truth_dir / "records.csv.gz", "rt", encoding="utf-8", newline="") as handle, \
@@ -206,7 +207,7 @@ def compute(location: warehouse.WarehouseLocation | None = None,
         if not (truth_dir / "records.csv.gz").exists():
             return report
         report.ground_truth = truth_dir
-        _copy_truth(conn, truth_dir)
+        copy_truth(conn, truth_dir)
         conn.execute(SCORED)
         report.unmatched_records = int(conn.execute(
             f"select count(*) from {RESOLVED}").fetchone()[0]) - int(conn.execute(

@@ -1,15 +1,16 @@
 """Publication per sector: release the sector's newly landed loads to the published schema.
 
 The published views (pub.*) show a sector's records only up to its last released load. This step
-depends on the sector's staging models, so their blocking field-specification checks gate it: a
-sector whose feed is systematically broken keeps its previous publication while the others move on.
+depends on the sector's gate (``quality/<sector>``), so its blocking field-specification checks
+withhold it: a sector whose new delivery is systematically broken keeps its previous publication
+while the others move on.
 """
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from ingest_connectors.catalogue import Sector, catalogue
-from pipelines.quality.checks import staging_key
+from pipelines.quality.checks import gate_key
 from pipelines.resources import WarehouseResource
 from pipelines.transform.assets import warehouse_models
 
@@ -31,8 +32,8 @@ def publish_key(sector: Sector) -> dg.AssetKey:
 
 
 def _publish_asset(sector: Sector) -> dg.AssetsDefinition:
-    deps = [staging_key(f"{sector.slug}__{rt.code}") for rt in sector.record_types]
-    deps.append(get_asset_key_for_model([warehouse_models], "mart_publication__record"))
+    # the sector's gate (whose blocking checks withhold this step) and the publication mart
+    deps = [gate_key(sector), get_asset_key_for_model([warehouse_models], "mart_publication__record")]
 
     @dg.asset(
         key=publish_key(sector),

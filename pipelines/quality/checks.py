@@ -1,7 +1,17 @@
-"""The field-specification gate as Dagster asset checks: one GX validation step per sector.
+"""The field-specification gate of a sector: one asset per sector, ``quality/<sector>``, that runs
+the sector's GX suites in the database and carries one blocking check per feed.
 
-Each staged feed gets a blocking check (a critical rule broken beyond the tolerance blocks the
-sector's publication) and a non-blocking warning check. GX runs in the database.
+Why an asset of its own, downstream of the gate models, rather than checks on the staging views:
+
+* it must judge the rows of this run. GX reads the materialised gate tables
+  (``intermediate.int_gate__<feed>``, only the loads the sector has not released yet), so it has to
+  run after the dbt step that builds them;
+* a failing critical check must withhold that sector's publication and nothing else. The only
+  asset downstream of ``quality/<sector>`` is ``publish/<sector>``; a blocking check on a dbt
+  model would instead stop every model downstream of it, i.e. the whole warehouse.
+
+Broken rows are still gated (quarantined with their reasons, sent back in the department
+feedback); the sector's published view stays at its last release until a delivery passes.
 """
 
 import dagster as dg
@@ -10,52 +20,82 @@ from dagster_dbt import get_asset_key_for_model
 from credit.gx.runner import validate_feeds
 from ingest_connectors.catalogue import Sector, catalogue
 from pipelines.resources import WarehouseResource
-from pipelines.transform.assets import warehouse_models
+from pipelines.transform.assets import incremental_models
 
 GATE_CHECK = "field_specification_gate"
 WARNING_CHECK = "field_specification_warnings"
+GATE_GROUP = "quality"
 
 
-def staging_key(feed_key: str) -> dg.AssetKey:
-    return get_asset_key_for_model([warehouse_models], f"stg_{feed_key}")
+def gate_key(sector: Sector) -> dg.AssetKey:
+    return dg.AssetKey(["quality", sector.slug])
 
 
-def _sector_checks(sector: Sector) -> dg.AssetChecksDefinition:
-    feeds = [f"{sector.slug}__{rt.code}" for rt in sector.record_types]
-    specs = []
-    for feed_key in feeds:
-        key = staging_key(feed_key)
-        specs.append(dg.AssetCheckSpec(GATE_CHECK, asset=key, blocking=True,
-                                       description="critical field rules hold (within tolerance); blocks publication"))
-        specs.append(dg.AssetCheckSpec(WARNING_CHECK, asset=key, blocking=False,
-                                       description="warning-level field rules hold"))
+def gate_check_name(record_code: str, check: str = GATE_CHECK) -> str:
+    return f"{record_code}__{check}"
 
-    @dg.multi_asset_check(specs=specs, name=f"gx_{sector.slug}", can_subset=True)
-    def check_sector(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+
+def gate_model_key(feed_key: str) -> dg.AssetKey:
+    return get_asset_key_for_model([incremental_models], f"int_gate__{feed_key}")
+
+
+def _sector_gate(sector: Sector) -> dg.AssetsDefinition:
+    feeds = {f"{sector.slug}__{rt.code}": rt for rt in sector.record_types}
+    key = gate_key(sector)
+    check_specs = []
+    for feed_key, rt in feeds.items():
+        check_specs.append(dg.AssetCheckSpec(
+            gate_check_name(rt.code), asset=key, blocking=True,
+            description=f"{rt.name_zh} ({feed_key}): critical field rules hold on the new loads "
+                        "(within tolerance); blocks the sector's publication"))
+        check_specs.append(dg.AssetCheckSpec(
+            gate_check_name(rt.code, WARNING_CHECK), asset=key, blocking=False,
+            description=f"{rt.name_zh} ({feed_key}): warning-level field rules hold"))
+
+    @dg.multi_asset(
+        name=f"gx_{sector.slug}",
+        specs=[dg.AssetSpec(
+            key, deps=[gate_model_key(f) for f in feeds], group_name=GATE_GROUP, kinds={"great_expectations"},
+            description=f"Field-specification gate of {sector.name_zh} ({sector.slug}): GX suites on the "
+                        "loads not yet released; a failing critical check withholds the sector's publication.",
+            tags={"sector": sector.slug})],
+        check_specs=check_specs,
+    )
+    def sector_gate(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         # Only the loads not yet released are judged (a broken new delivery must not hide behind
         # good history); Data Docs are rendered once, by the reports job.
-        results = validate_feeds(warehouse.location(), feeds, run_id=context.run.run_id,
+        results = validate_feeds(warehouse.location(), list(feeds), run_id=context.run.run_id,
                                  pending_only=True, build_docs=False)
+        blocked = []
         for validation in results:
-            key = staging_key(validation.feed_key)
+            rt = feeds[validation.feed_key]
             failed = [r for r in validation.rules if not r.success]
             critical = {r.rule_id: r.unexpected_count for r in failed if r.severity == "critical"}
             warnings = {r.rule_id: r.unexpected_count for r in failed if r.severity == "warning"}
-            common = {"rows_validated": validation.rows, "rules_evaluated": len(validation.rules),
-                      "batch": validation.relation, "status": validation.status}
+            common = {"feed": validation.feed_key, "rows_validated": validation.rows,
+                      "rules_evaluated": len(validation.rules), "batch": validation.relation,
+                      "status": validation.status, "message": validation.message or ""}
+            if validation.blocks_publication:
+                blocked.append(validation.feed_key)
             yield dg.AssetCheckResult(
-                asset_key=key, check_name=GATE_CHECK, passed=not validation.blocks_publication,
+                asset_key=key, check_name=gate_check_name(rt.code), passed=not validation.blocks_publication,
                 severity=dg.AssetCheckSeverity.ERROR,
                 metadata={**common, "critical_rules_failing": critical,
+                          "blocking_rules": list(validation.blocking_rules),
                           "blocks_publication": validation.blocks_publication},
             )
             yield dg.AssetCheckResult(
-                asset_key=key, check_name=WARNING_CHECK, passed=not warnings,
+                asset_key=key, check_name=gate_check_name(rt.code, WARNING_CHECK), passed=not warnings,
                 severity=dg.AssetCheckSeverity.WARN, metadata={**common, "warning_rules_failing": warnings},
             )
+        yield dg.MaterializeResult(asset_key=key, metadata={
+            "feeds_validated": sum(1 for v in results if v.rules),
+            "rows_validated": sum(v.rows or 0 for v in results),
+            "feeds_blocking_publication": blocked,
+        })
 
-    return check_sector
+    return sector_gate
 
 
-def sector_checks() -> list[dg.AssetChecksDefinition]:
-    return [_sector_checks(sector) for sector in catalogue().sectors]
+def sector_gates(sectors: list[Sector] | None = None) -> list[dg.AssetsDefinition]:
+    return [_sector_gate(sector) for sector in (catalogue().sectors if sectors is None else sectors)]

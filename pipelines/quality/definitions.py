@@ -1,5 +1,5 @@
 import dagster as dg
 
-from pipelines.quality.checks import sector_checks
+from pipelines.quality.checks import sector_gates
 
-defs = dg.Definitions(asset_checks=sector_checks())
+defs = dg.Definitions(assets=sector_gates())

@@ -49,13 +49,22 @@ def test_one_asset_per_feed_grouped_per_sector():
         assert node.group_name == f"sector_{feed.sector.number:02d}_{feed.sector.slug}"
 
 
-def test_every_staged_feed_has_a_blocking_gate_check_and_every_sector_a_publish_step():
+def test_every_feed_has_a_blocking_gate_check_that_withholds_only_its_sectors_publication():
+    from pipelines.quality.checks import GATE_CHECK, gate_check_name, gate_key, gate_model_key
+
     defs = _load_defs()
     graph = defs.resolve_asset_graph()
-    gate_checks = {k for k in graph.asset_check_keys if k.name == "field_specification_gate"}
-    assert len(gate_checks) == len(list(catalogue().feeds()))
+    gate_checks = {k for k in graph.asset_check_keys if k.name.endswith(f"__{GATE_CHECK}")}
+    assert len(gate_checks) == len(list(catalogue().feeds(include_platform=True)))
     for sector in catalogue().sectors:
-        assert graph.has(dg.AssetKey(["publish", sector.slug]))
+        key = gate_key(sector)
+        for rt in sector.record_types:
+            check = dg.AssetCheckKey(key, gate_check_name(rt.code))
+            assert check in gate_checks and graph.get_check_spec(check).blocking
+            # the gate judges the freshly built gate table of each feed ...
+            assert gate_model_key(f"{sector.slug}__{rt.code}") in graph.get(key).parent_keys
+        # ... and the only thing downstream of it is the sector's publication
+        assert graph.get(key).child_keys == {dg.AssetKey(["publish", sector.slug])}
 
 
 def test_jobs_sensor_and_schedule_exist():
