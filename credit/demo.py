@@ -149,7 +149,12 @@ def _gate_scorecard_line(location: warehouse.WarehouseLocation) -> str:
     except psycopg.errors.UndefinedTable:  # a stage failed before the gate was built
         return "not scored (the gate was not built)"
     worst = min(card.by_kind.items(), key=lambda kv: kv[1].recall, default=None)
-    recall = f"recall {worst[1].recall:.1%} or better in all {len(card.by_kind)} defect kinds" if worst else "no defects"
+    if worst is None:
+        recall = "no defects injected"
+    elif worst[1].recall == 1:
+        recall = f"every injected defect caught ({len(card.by_kind)} kinds)"
+    else:
+        recall = f"lowest recall {worst[1].recall:.1%} ({worst[0]}) of {len(card.by_kind)} defect kinds"
     return (f"{recall}; {card.false_positives:,} of {card.clean_rows:,} clean rows quarantined; "
             f"{card.unmatched_truth_rows:,} rows unaccounted for")
 
