@@ -22,10 +22,16 @@ DEVELOPMENT_KEY = "credit-warehouse-development-key-not-secret"
 _BLOCK = 64  # SHA-256 block size
 
 
+_warned_development_key = False
+
+
 def hash_key() -> bytes:
+    global _warned_development_key
     key = os.environ.get(settings.PII_HASH_KEY_ENV)
     if not key:
-        log.warning("%s is unset: using the public development key", settings.PII_HASH_KEY_ENV)
+        if not _warned_development_key:  # once per process: every run step asks for the key
+            log.warning("%s is unset: using the public development key", settings.PII_HASH_KEY_ENV)
+            _warned_development_key = True
         key = DEVELOPMENT_KEY
     return key.encode("utf-8")
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from credit import settings
 
 _STEP_DONE = {
     dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED,
@@ -42,6 +49,48 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
         except BaseException as exc:  # surfaced below, after the progress bar closes
             result["error"] = exc
 
+    # The terminal shows the progress bar; everything the run prints (dbt's own output, which
+    # dagster-dbt echoes to stdout, and the run's INFO logging) goes to a log file beside the
+    # Dagster instance -- the full event log stays in the instance and the UI.
+    console = Console(file=sys.stdout)
+    log_path = run_log_path(job_name, run_id)
+    with open(log_path, "a", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file), \
+            _logging_to(log_file):
+        console.print(f"  [dim]run {run_id[:8]}; its output: {log_path}")
+        failed, skipped = _run_with_progress(instance, run_id, execute, job_name, total_steps, label, console)
+    if "error" in result:
+        raise result["error"]
+    return JobOutcome(run_id, result["value"].success, failed, skipped, time.monotonic() - started)
+
+
+def run_log_path(job_name: str, run_id: str) -> Path:
+    folder = settings.dagster_home() / "run_output"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{job_name}-{run_id[:8]}.log"
+
+
+@contextlib.contextmanager
+def _logging_to(log_file):
+    """Route the root logger's console handlers to ``log_file`` while a run executes (warnings
+    and errors still reach the terminal through stderr)."""
+    root = logging.getLogger()
+    handlers = [h for h in root.handlers if isinstance(h, logging.StreamHandler)
+                and not isinstance(h, logging.FileHandler)]
+    levels = [h.level for h in handlers]
+    to_file = logging.StreamHandler(log_file)
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(to_file)
+    for h in handlers:
+        h.setLevel(max(h.level, logging.WARNING))
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        for h, level in zip(handlers, levels):
+            h.setLevel(level)
+
+
+def _run_with_progress(instance, run_id, execute, job_name, total_steps, label, console):
     worker = threading.Thread(target=execute, name=f"dagster-{job_name}", daemon=True)
     worker.start()
     done: set[str] = set()
@@ -49,10 +98,13 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
     skipped: list[str] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("[dim]{task.fields[current]}"))
-    with Progress(*columns, transient=False) as progress:
+    with Progress(*columns, transient=False, console=console) as progress:
         task = progress.add_task(label, total=total_steps, current="")
         cursor = None
-        while worker.is_alive() or cursor is None:
+        while True:
+            # Read whether the run is over before reading its events: the last read after it ended
+            # then sees every event (a step that fails last, ending the run, is not missed).
+            finished = not worker.is_alive()
             records = instance.get_records_for_run(run_id, cursor=cursor, of_type=_STEP_DONE | {dg.DagsterEventType.STEP_START})
             cursor = records.cursor
             for record in records.records:
@@ -69,11 +121,9 @@ def run_job(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance, *
                 elif event.event_type == dg.DagsterEventType.STEP_SKIPPED:
                     skipped.append(entry.step_key)
                 progress.update(task, completed=len(done))
-            if not worker.is_alive():
+            if finished:
                 break
             time.sleep(0.5)
         progress.update(task, completed=max(len(done), total_steps), current="done")
     worker.join()
-    if "error" in result:
-        raise result["error"]
-    return JobOutcome(run_id, result["value"].success, failed, skipped, time.monotonic() - started)
+    return failed, skipped
