@@ -143,12 +143,33 @@ class Planner:
         return random.Random(self.opts.stream_seed("platform", self.label, kind))
 
     def _pick_target(self, rng: random.Random, ok) -> Target | None:
-        candidates = [t for t in self.targets if t.sim_id not in self.used and ok(t)]
-        if not candidates:
+        """A random unused target that ``ok`` accepts, or None.
+
+        Not by listing every candidate per case: at the city preset that is ~170,000 cases times
+        ~1M targets (hours). Random draws first (uniform over the accepted ones), then one pass
+        round the list from a random start (cost ~ 1 / share of accepted targets), which also
+        answers None when there is none. Deterministic for a given rng.
+        """
+        targets = self.targets
+        if not targets:
             return None
-        t = rng.choice(candidates)
-        self.used.add(t.sim_id)
-        return t
+
+        def usable(t: Target) -> bool:
+            return t.sim_id not in self.used and ok(t)
+
+        picked = None
+        for _ in range(32):
+            t = targets[rng.randrange(len(targets))]
+            if usable(t):
+                picked = t
+                break
+        if picked is None:
+            start = rng.randrange(len(targets))
+            picked = next((targets[(start + i) % len(targets)] for i in range(len(targets))
+                           if usable(targets[(start + i) % len(targets)])), None)
+        if picked is not None:
+            self.used.add(picked.sim_id)
+        return picked
 
     def _number(self, prefix: str, day: dt.date, n: int, day_mode: bool) -> str:
         return f"{prefix}{day:%Y%m%d}{n:04d}" if day_mode else f"{prefix}{day.year}{n:06d}"
