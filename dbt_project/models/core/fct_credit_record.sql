@@ -12,6 +12,10 @@
 -- sorts every record to find them where a hash join on the touched keys reads each record once;
 -- no parallel workers, which would each compute the touched decisions again. The primary key
 -- covers the subject columns, so the resolution check reads the index, not the table.
+-- The category dimension is declared as a parent so that the relationships test between the two
+-- is "buildable" in the step that builds this model (Dagster runs dbt tests only in the step that
+-- builds the last of a test's parents; without this the test would never be selected):
+-- depends_on: {{ ref('dim_information_category') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
