@@ -65,6 +65,26 @@ def test_published_rows_trace_back_to_their_raw_row(e2e):
         assert decision_number is not None and raw[0][0] is not None
 
 
+def test_the_reports_job_writes_every_auditor_report(e2e):
+    """Command 1 runs the reports job after the main job; its outputs, where the README says."""
+    from credit.lifecycle.releases import quarters_in_data
+
+    out = e2e.reports_dir
+    assert (out / "data_docs" / "index.html").is_file()  # GX Data Docs
+    quality = (out / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "environment_energy" in quality or "环境保护" in quality
+    assert list((out / "feedback").glob("*.xlsx"))  # the departments' feedback files
+    assert (out / "dbt_docs" / "index.html").is_file()
+    assert (out / "ratings" / "index.html").is_file()  # the rating report
+    # a quarterly list release for every quarter in the data
+    with warehouse.connect(e2e.location) as conn:
+        quarters = [q.label for q in quarters_in_data(conn)]
+    assert quarters
+    written = {p.name for p in (out / "releases").iterdir() if p.is_dir()}
+    assert set(quarters) <= written
+    for label in quarters:
+        assert (out / "releases" / label / "release.html").is_file()
+
 def test_a_rerun_with_nothing_new_is_green(e2e):
     """Running the main job again over the same landing zone lands nothing new (every source is
     skipped as already loaded) and blocks no sector: there is no new delivery to judge. Last in
