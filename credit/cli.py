@@ -4,6 +4,7 @@
     credit check IDENTIFIER        pre-event credit check: USCC, ID number or name
     credit report SUBJECT          printable credit report (信用报告) of a subject: id, USCC, ID number or name
     credit warehouse status|start|stop|url|create-database|drop-database
+    credit release SECTOR --reason R   release a sector the quality gate blocked (logged)
     credit dbt ARGS…               dbt against the configured warehouse
     credit codegen [--check]       regenerate the dbt files derived from the feed catalogue
 """
@@ -88,6 +89,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(preset=args.preset, seed=args.seed, scale=args.scale, console=console)
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from credit.release import release_by_hand
+
+    try:
+        released, newly = release_by_hand(warehouse.locate(), args.sector, args.reason)
+    except ValueError as exc:
+        console.print(str(exc))
+        return 2
+    console.print(f"{args.sector}: released up to load {released} ({newly} load(s) newly released); "
+                  "logged in audit.sector_release_log")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="credit", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
@@ -113,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     wh.add_argument("action", choices=["status", "start", "stop", "url", "create-database", "drop-database"])
     wh.add_argument("--yes", action="store_true", help="confirm drop-database")
     wh.set_defaults(func=_cmd_warehouse)
+
+    release = sub.add_parser("release", help="release a sector the quality gate blocked, with a reason")
+    release.add_argument("sector", help="sector slug, e.g. environment_energy")
+    release.add_argument("--reason", required=True, help="why (kept in audit.sector_release_log)")
+    release.set_defaults(func=_cmd_release)
 
     dbt = sub.add_parser("dbt", help="run dbt against the warehouse", add_help=False)
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)

@@ -160,6 +160,17 @@ def ensure_pipeline_schemas(conn: psycopg.Connection) -> None:
                run_id text
            )"""
     )
+    # Every release, by the pipeline or by hand (credit/release.py), with who and why.
+    conn.execute(
+        """create table if not exists audit.sector_release_log (
+               sector_slug text not null,
+               released_up_to_load_id bigint not null,
+               released_at timestamptz not null default now(),
+               run_id text,
+               released_by text not null,
+               reason text
+           )"""
+    )
     conn.commit()
 
 

@@ -9,22 +9,11 @@ while the others move on.
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from credit.release import release_sector
 from ingest_connectors.catalogue import Sector, catalogue
 from pipelines.quality.checks import gate_key
 from pipelines.resources import WarehouseResource
 from pipelines.transform.assets import warehouse_models
-
-RELEASE_SQL = """
-insert into audit.sector_release (sector_slug, released_up_to_load_id, released_at, run_id)
-select %(sector)s, coalesce(max(load_id), 0), now(), %(run_id)s
-from audit.load
-where feed_key like %(prefix)s and status = 'loaded'
-on conflict (sector_slug) do update
-set released_up_to_load_id = greatest(audit.sector_release.released_up_to_load_id,
-                                      excluded.released_up_to_load_id),
-    released_at = excluded.released_at, run_id = excluded.run_id
-returning released_up_to_load_id
-"""
 
 
 def publish_key(sector: Sector) -> dg.AssetKey:
@@ -45,8 +34,7 @@ def _publish_asset(sector: Sector) -> dg.AssetsDefinition:
     )
     def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
-            released = conn.execute(RELEASE_SQL, {"sector": sector.slug, "run_id": context.run.run_id,
-                                                  "prefix": f"{sector.slug}\\_\\_%"}).fetchone()[0]
+            released = release_sector(conn, sector.slug, run_id=context.run.run_id)
             published = conn.execute(
                 "select count(*) from pub.credit_record where sector_slug = %s", (sector.slug,)
             ).fetchone()[0]
