@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from credit import settings, warehouse
+from pipeline_run_env import fresh_pipeline_env
 
 E2E_DATABASE = "credit_test_e2e"
 PRESET, SEED = "test", 7
@@ -37,21 +36,7 @@ def e2e(tmp_path_factory) -> E2ERun:
     from rich.console import Console
 
     root = tmp_path_factory.mktemp("e2e")
-    env = {
-        "CREDIT_LANDING_DIR": str(root / "landing"),
-        "CREDIT_REPORTS_DIR": str(root / "reports"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-    if not os.environ.get(settings.WAREHOUSE_URL_ENV):
-        env[warehouse.DATABASE_OVERRIDE_ENV] = E2E_DATABASE
-    os.environ.update(env)
-    location = warehouse.locate(create=False)
-    if location.embedded:
-        warehouse.drop_database(location)  # a fresh database every session
-    location = warehouse.locate()
-
-    Path(env["DAGSTER_HOME"]).mkdir()
-    shutil.copy(settings.PROJECT_ROOT / "dagster.yaml", Path(env["DAGSTER_HOME"]) / "dagster.yaml")
+    _, location = fresh_pipeline_env(root, E2E_DATABASE)
     truth = root / "ground_truth"
     generate(preset=PRESET, seed=SEED, out_dir=settings.landing_dir(), truth_dir=truth)
     run_dbt(["parse", "--quiet"], location)

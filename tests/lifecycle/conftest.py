@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from credit import settings, warehouse
+from pipeline_run_env import fresh_pipeline_env
 
 LIFECYCLE_DATABASE = "credit_test_lifecycle"
 PRESET, SEED, SCALE = "test", 11, 0.5
@@ -268,21 +268,10 @@ def lifecycle(tmp_path_factory) -> LifecycleRun:
     from ingest_connectors.simulator.lifecycle_scenarios import ScenarioWriter
 
     root = tmp_path_factory.mktemp("lifecycle")
-    env = {
-        "CREDIT_LANDING_DIR": str(root / "landing"),
-        "CREDIT_REPORTS_DIR": str(root / "reports"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-    if not os.environ.get(settings.WAREHOUSE_URL_ENV):
-        env[warehouse.DATABASE_OVERRIDE_ENV] = LIFECYCLE_DATABASE
-    saved = {k: os.environ.get(k) for k in [*env, load_config().setting("outbox.endpoint_env")]}
-    os.environ.update(env)
-    location = warehouse.locate(create=False)
-    if location.embedded:
-        warehouse.drop_database(location)
-    location = warehouse.locate()
-    Path(env["DAGSTER_HOME"]).mkdir()
-    shutil.copy(settings.PROJECT_ROOT / "dagster.yaml", Path(env["DAGSTER_HOME"]) / "dagster.yaml")
+    saved = {k: os.environ.get(k) for k in ["CREDIT_LANDING_DIR", "CREDIT_REPORTS_DIR", "DAGSTER_HOME",
+                                            warehouse.DATABASE_OVERRIDE_ENV,
+                                            load_config().setting("outbox.endpoint_env")]}
+    _, location = fresh_pipeline_env(root, LIFECYCLE_DATABASE)
 
     truth = root / "ground_truth"
     generate(preset=PRESET, seed=SEED, scale=SCALE, out_dir=settings.landing_dir(), truth_dir=truth)
