@@ -2,7 +2,9 @@
 -- (core.fct_credit_record) and the lifecycle events (mart_lifecycle__list_event: broken
 -- commitments, overdue rectification). Versions matter: an entry starts from the first version
 -- that matched and is withdrawn when a correction no longer matches (or the record is revoked).
-{{ config(post_hook=["create index if not exists {{ this.name }}_type_idx on {{ this }} (record_type, subject_id)"]) }}
+{# analyze: mart_list__trigger reads this table before autovacuum would have analysed it #}
+{{ config(post_hook=["create index if not exists {{ this.name }}_type_idx on {{ this }} (record_type, subject_id)",
+                     "analyze {{ this }}"]) }}
 
 select
     fct.record_key,

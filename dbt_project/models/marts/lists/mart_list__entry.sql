@@ -19,71 +19,13 @@
 
 with rules as (
 
-    select
-        rules.*,
-        {{ seed_list('rules.record_types') }} as record_type_list,
-        {{ seed_list('rules.severities') }} as severity_list,
-        {{ seed_list('rules.penalty_types_any') }} as penalty_any_list,
-        {{ seed_list('rules.penalty_types_none') }} as penalty_none_list,
-        {{ seed_list('rules.detail_values') }} as detail_value_list
-    from {{ ref('ref_list_rule') }} as rules
-
-),
-
-candidates as (
-
-    select * from {{ ref('mart_list__candidate') }}
-
-),
-
-matched as (
-
-    -- every version of every record that a rule matches
-    select
-        rules.rule_code,
-        candidates.*
-    from candidates
-    join rules on candidates.record_type = any(rules.record_type_list)
-    where (rules.severity_list is null or candidates.severity = any(rules.severity_list))
-      and (rules.penalty_any_list is null or candidates.penalty_type_list && rules.penalty_any_list)
-      and (rules.penalty_none_list is null or not (candidates.penalty_type_list && rules.penalty_none_list))
-      and (rules.detail_key is null or candidates.details ->> rules.detail_key = any(rules.detail_value_list))
-      and (rules.list_action is null or candidates.list_action = rules.list_action)
-      -- negative lists only from records of a kind that is published (a warning-only penalty is not)
-      and (rules.polarity <> 'negative' or candidates.is_publishable_kind)
-      and candidates.lifecycle_status <> 'revoked'
-
-),
-
-per_record as (
-
-    -- one trigger per (rule, record): its first matching version; still matching when the current
-    -- version matches, else withdrawn when the first non-matching version arrived
-    select
-        matched.rule_code,
-        matched.record_key,
-        (array_agg(matched.record_version_id order by matched.version_number))[1] as trigger_version_id,
-        min(matched.version_number) as first_version,
-        bool_or(matched.is_current_version) as current_matches,
-        max(matched.superseded_at) filter (where not matched.is_current_version) as last_match_superseded_at,
-        -- a department that corrects a ban's end date moves the entry's end
-        (array_agg(matched.record_end_date) filter (where matched.is_current_version))[1] as current_end_date
-    from matched
-    group by matched.rule_code, matched.record_key
+    select * from {{ ref('ref_list_rule') }}
 
 ),
 
 triggers as (
 
-    select
-        per_record.rule_code,
-        per_record.current_matches,
-        per_record.last_match_superseded_at,
-        case when per_record.current_matches then per_record.current_end_date
-             else candidates.record_end_date end as trigger_end_date,
-        candidates.*
-    from per_record
-    join candidates on candidates.record_version_id = per_record.trigger_version_id
+    select * from {{ ref('mart_list__trigger') }}
 
 ),
 
@@ -160,8 +102,23 @@ removals as (
 
     -- a department's 移出 records: they end its 列入 entries of the same feed and subject
     select feed_key, subject_id, coalesce(nullif(details ->> 'removal_date', '')::date, decision_date) as removal_date
-    from candidates
+    from {{ ref('mart_list__candidate') }}
     where list_action = '移出' and is_current_version
+
+),
+
+removed as (
+
+    -- the first removal on or after the trigger, for the rules a removal ends (a join, not a
+    -- per-entry subquery: at city scale that subquery scanned the candidates once per entry)
+    select starts.rule_code, starts.subject_id, starts.trigger_record_key, min(removals.removal_date) as removal_date
+    from starts
+    join rules using (rule_code)
+    join removals
+      on removals.feed_key = starts.feed_key and removals.subject_id = starts.subject_id
+     and removals.removal_date >= starts.trigger_record_date
+    where rules.exit_on_removal
+    group by starts.rule_code, starts.subject_id, starts.trigger_record_key
 
 ),
 
@@ -176,11 +133,10 @@ dated as (
         case when rules.trigger_after_months is not null
              then (starts.trigger_record_date + make_interval(months => rules.trigger_after_months))::date
              else starts.trigger_record_date end as trigger_date,
-        (select min(r.removal_date) from removals as r
-         where rules.exit_on_removal and r.feed_key = starts.feed_key and r.subject_id = starts.subject_id
-           and r.removal_date >= starts.trigger_record_date) as removal_date
+        removed.removal_date
     from starts
     join rules using (rule_code)
+    left join removed using (rule_code, subject_id, trigger_record_key)
 
 ),
 
