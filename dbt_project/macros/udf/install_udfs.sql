@@ -18,7 +18,8 @@
       udf_mask_id_number(),
       "set check_function_bodies = off",
       udf_clean_text(), udf_lookup_key(), udf_parse_date(), udf_date_format(),
-      udf_parse_decimal(), udf_lookup_value(), udf_lookup_values(), udf_pii_hash(),
+      udf_parse_decimal(), udf_lookup_value(), udf_lookup_value_inline(), udf_lookup_values(),
+      udf_pii_hash(),
       udf_normalise_name(),
   ] %}
   {{ return(statements | join(";\n")) }}
