@@ -17,13 +17,52 @@ language sql immutable parallel safe as $fn$
 $fn$
 {% endmacro %}
 
-{% macro udf_parse_date() %}
-create or replace function util.parse_date(v text) returns date
+{# The dates feeds send are almost all ASCII YYYY-MM-DD or YYYY/MM/DD. parse_date and date_format
+   are single-expression SQL functions (inlined into the staging views) that read that shape
+   directly, without NFKC and without a plpgsql call; any other value goes to the plpgsql
+   *_general functions, the full rules, which normalise it once. The shape's pattern uses [0-9],
+   not \d, so it is ASCII only: NFKC and btrim leave such a value as it is. #}
+{% macro udf_iso_date_shape() -%}
+'^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2}$'
+{%- endmacro %}
+
+{% macro udf_nfkc() %}
+create or replace function util.nfkc(v text) returns text
+language sql immutable parallel safe as $fn$
+  -- normalize(v, NFKC), skipped for pure ASCII (octet_length = length), which it leaves as it is
+  select case when octet_length(v) = length(v) then v else normalize(v, NFKC) end
+$fn$
+{% endmacro %}
+
+{% macro udf_date_from_parts() %}
+create or replace function util.date_from_parts(y int, m int, d int) returns date
+language sql immutable parallel safe as $fn$
+  -- the date, or NULL for a year before 1900 or a month/day that does not exist (Gregorian)
+  select case
+    when y >= 1900 and m between 1 and 12 and d >= 1
+         and d <= case when m = 2 then case when y % 4 = 0 and (y % 100 <> 0 or y % 400 = 0)
+                                            then 29 else 28 end
+                       when m in (4, 6, 9, 11) then 30
+                       else 31 end
+    then make_date(y, m, d)
+  end
+$fn$
+{% endmacro %}
+
+{% macro udf_iso_date() %}
+create or replace function util.iso_date(v text) returns date
+language sql immutable parallel safe as $fn$
+  -- a value of the shape udf_iso_date_shape() as a date (NULL if it does not exist)
+  select util.date_from_parts(substr(v, 1, 4)::int, substr(v, 6, 2)::int, substr(v, 9, 2)::int)
+$fn$
+{% endmacro %}
+
+{% macro udf_parse_date_general() %}
+create or replace function util.parse_date_general(v text) returns date
 language plpgsql immutable parallel safe as $fn$
 declare
-  s text := btrim(normalize(coalesce(v, ''), NFKC));
+  s text := btrim(util.nfkc(coalesce(v, '')));
   parts text[];
-  y int; m int; d int;
 begin
   if s = '' then
     return null;
@@ -39,12 +78,40 @@ begin
     end if;
     return null;
   end if;
-  y := parts[1]::int; m := parts[2]::int; d := parts[3]::int;
-  if y < 1900 or m < 1 or m > 12 or d < 1
-     or d > extract(day from (make_date(y, m, 1) + interval '1 month - 1 day'))::int then
+  return util.date_from_parts(parts[1]::int, parts[2]::int, parts[3]::int);
+end
+$fn$
+{% endmacro %}
+
+{% macro udf_parse_date() %}
+create or replace function util.parse_date(v text) returns date
+language sql immutable parallel safe as $fn$
+  -- YYYY-MM-DD, YYYY/MM/DD, YYYY年MM月DD日 (a time after it is ignored), YYYYMMDD, an Excel
+  -- serial; full-width digits are read (NFKC); a date that does not exist is NULL
+  select case when v ~ {{ udf_iso_date_shape() }} then util.iso_date(v)
+              else util.parse_date_general(v) end
+$fn$
+{% endmacro %}
+
+{% macro udf_date_format_general() %}
+create or replace function util.date_format_general(v text) returns text
+language plpgsql immutable parallel safe as $fn$
+declare
+  s text;
+begin
+  if util.clean_text(v) is null then
     return null;
   end if;
-  return make_date(y, m, d);
+  if util.parse_date_general(v) is null then
+    return 'unparseable';
+  end if;
+  s := btrim(util.nfkc(v));
+  return case
+    when s ~ '^\d{4}[-/]\d{1,2}[-/]\d{1,2}' then 'standard'
+    when s ~ '^\d{8}$' then 'yyyymmdd'
+    when s ~ '^\d{1,7}(\.0+)?$' then 'excel_serial'
+    else 'other'
+  end;
 end
 $fn$
 {% endmacro %}
@@ -53,14 +120,10 @@ $fn$
 create or replace function util.date_format(v text) returns text
 language sql immutable parallel safe as $fn$
   -- which way a date was written: the standard's YYYY/MM/DD (or ISO), or a variant to report
-  select case
-    when util.clean_text(v) is null then null
-    when util.parse_date(v) is null then 'unparseable'
-    when btrim(normalize(v, NFKC)) ~ '^\d{4}[-/]\d{1,2}[-/]\d{1,2}' then 'standard'
-    when btrim(normalize(v, NFKC)) ~ '^\d{8}$' then 'yyyymmdd'
-    when btrim(normalize(v, NFKC)) ~ '^\d{1,7}(\.0+)?$' then 'excel_serial'
-    else 'other'
-  end
+  -- (yyyymmdd, excel_serial, other); 'unparseable' if parse_date gives NULL; NULL if empty
+  select case when v ~ {{ udf_iso_date_shape() }}
+              then case when util.iso_date(v) is null then 'unparseable' else 'standard' end
+              else util.date_format_general(v) end
 $fn$
 {% endmacro %}
 
