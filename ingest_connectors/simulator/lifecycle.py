@@ -134,6 +134,9 @@ class Planner:
         self.opts, self.cat, self.targets, self.pool = opts, cat, targets, pool
         self.label, self.start, self.end = label, start, end
         self.used: set[str] = set()
+        # predicates (by key) that no unused target met in a full pass: targets are only ever used
+        # up, so they stay unmet and the next case skips the pass over every target
+        self.exhausted: set[tuple] = set()
         self.config = _settings()
         sectors = [s for s in cat.sectors]
         self.departments = [(d.name_zh, d.uscc) for s in sectors for d in s.departments]
@@ -142,8 +145,10 @@ class Planner:
     def rng(self, kind: str) -> random.Random:
         return random.Random(self.opts.stream_seed("platform", self.label, kind))
 
-    def _pick_target(self, rng: random.Random, ok) -> Target | None:
-        """A random unused target that ``ok`` accepts, or None.
+    def _pick_target(self, rng: random.Random, ok, key: tuple) -> Target | None:
+        """A random unused target that ``ok`` accepts, or None. ``key`` names the predicate with
+        its parameters: once a full pass finds nothing for it, later calls skip the pass (a rare
+        predicate that ran dry cost a pass over ~1M targets per case at the city preset).
 
         Not by listing every candidate per case: at the city preset that is ~170,000 cases times
         ~1M targets (hours). Random draws first (uniform over the accepted ones), then one pass
@@ -164,9 +169,13 @@ class Planner:
                 picked = t
                 break
         if picked is None:
-            start = rng.randrange(len(targets))
+            start = rng.randrange(len(targets))  # drawn even when exhausted: same stream either way
+            if key in self.exhausted:
+                return None
             picked = next((targets[(start + i) % len(targets)] for i in range(len(targets))
                            if usable(targets[(start + i) % len(targets)])), None)
+            if picked is None:
+                self.exhausted.add(key)
         if picked is not None:
             self.used.add(picked.sim_id)
         return picked
@@ -190,9 +199,10 @@ class Planner:
         if kind in ("premature", "premature_approved"):
             t = self._pick_target(rng, lambda t: t.min_end is not None and t.max_end is not None
                                   and (t.min_end - t.decision_date).days > 40 and t.min_end > self.start
-                                  and t.decision_date + dt.timedelta(days=30) < latest and not t.corrected)
+                                  and t.decision_date + dt.timedelta(days=30) < latest and not t.corrected,
+                                  ("repair.premature", latest))
         else:
-            t = self._pick_target(rng, lambda t: eligible_window(t) and not t.corrected)
+            t = self._pick_target(rng, lambda t: eligible_window(t) and not t.corrected, ("repair.eligible", latest))
         if t is None:
             return None
         if when is not None:
@@ -262,12 +272,13 @@ class Planner:
         if when is not None:
             kind = "open"
         if kind == "corrected":
-            t = self._pick_target(rng, lambda t: t.corrected and t.decision_date + dt.timedelta(days=10) < latest)
+            t = self._pick_target(rng, lambda t: t.corrected and t.decision_date + dt.timedelta(days=10) < latest,
+                                  ("objection.corrected", latest))
             if t is None:
                 kind = "kept"
         if kind != "corrected":
             t = self._pick_target(rng, lambda t: not t.corrected and t.max_end is not None
-                                  and t.decision_date + dt.timedelta(days=10) < latest)
+                                  and t.decision_date + dt.timedelta(days=10) < latest, ("objection.uncorrected", latest))
         if t is None:
             return None
         if when is not None:
@@ -367,7 +378,8 @@ class Planner:
     # -- interview / rectification --------------------------------------------------------------------
     def interview(self, rng: random.Random, n: int, day_mode: bool, when: dt.date | None = None) -> dict | None:
         latest = when or self.end
-        t = self._pick_target(rng, lambda t: t.decision_date + dt.timedelta(days=70) < latest or when is not None)
+        t = self._pick_target(rng, lambda t: t.decision_date + dt.timedelta(days=70) < latest or when is not None,
+                              ("interview", latest, when is not None))
         if t is None:
             return None
         held = when or (t.decision_date + _days(rng, 5, 60))
