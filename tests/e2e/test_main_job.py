@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from credit import warehouse
+from credit import settings, warehouse
 from ingest_connectors.catalogue import catalogue
 
 pytestmark = pytest.mark.e2e
@@ -104,6 +106,19 @@ def test_a_rerun_with_nothing_new_is_green(e2e):
     assert set(rerun.failed_steps) <= blocked_first
     assert _rows(e2e, "select count(*) from audit.load where status = 'loaded'")[0][0] == loads_before
     assert _rows(e2e, "select count(*) from pub.credit_record")[0][0] == published_before
+    # the rerun rebuilt every table model: the indexes they declare are there again (a post-hook
+    # `create index if not exists <name>` was silently skipped on every second build, because the
+    # swapped-out table still held the name — credit checks and name matching went to seq scans)
+    manifest = json.loads((settings.PROJECT_ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    missing = []
+    for node in manifest["nodes"].values():
+        declared = node["config"].get("indexes") or [] if node["resource_type"] == "model" else []
+        if declared and node["config"]["materialized"] == "table":
+            present = _rows(e2e, "select count(*) from pg_indexes where schemaname = %s and tablename = %s",
+                            (node["schema"], node["alias"] or node["name"]))[0][0]
+            if present < len(declared):
+                missing.append(f"{node['schema']}.{node['name']}: {present} of {len(declared)}")
+    assert not missing, missing
 
 
 BROKEN_SECTOR, BROKEN_RECORD = "environment_energy", "licence"  # a UTF-8 CSV file-drop feed

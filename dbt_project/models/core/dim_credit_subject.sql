@@ -3,13 +3,17 @@
 -- registry (int_subjects__registry), so rebuilds and new data never renumber a subject; a
 -- subject known under several keys (a legacy code, later its USCC) keeps the first id it got.
 {# analyze: the next model reads this table before autovacuum would have analysed it #}
-{{ config(pre_hook=["set local work_mem = '256MB'"], post_hook=[
+{# Indexes through dbt's `indexes` config, not a post-hook `create index if not exists <name>`: on a
+   rebuild the swapped-out table still holds that name when the hook runs, so the hook silently
+   created nothing on every second build. #}
+{{ config(indexes=[
+    {'columns': ['subject_id'], 'unique': True},
+    {'columns': ['uscc']},
+    {'columns': ['id_number_hash']},
+    {'columns': ['name_key']},
+    {'columns': ['name_key gin_trgm_ops'], 'type': 'gin'},
+], pre_hook=["set local work_mem = '256MB'"], post_hook=[
     "analyze {{ this }}",
-    "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id)",
-    "create index if not exists {{ this.name }}_uscc_idx on {{ this }} (uscc)",
-    "create index if not exists {{ this.name }}_id_hash_idx on {{ this }} (id_number_hash)",
-    "create index if not exists {{ this.name }}_name_idx on {{ this }} (name_key)",
-    "create index if not exists {{ this.name }}_name_trgm_idx on {{ this }} using gin (name_key gin_trgm_ops)",
 ]) }}
 
 with resolved as (

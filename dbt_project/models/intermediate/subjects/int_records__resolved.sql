@@ -18,9 +18,10 @@
    underestimates by orders of magnitude (feed, load, row number; the few records left to name
    matching): nested loops over a million rows would follow, so they are off for this model.
    analyze: the next model reads this table before autovacuum would have analysed it. #}
-{{ config(pre_hook=["set local work_mem = '256MB'", "set local enable_nestloop = off"], post_hook=[
+{{ config(indexes=[
+    {'columns': ['subject_id']},
+], pre_hook=["set local work_mem = '256MB'", "set local enable_nestloop = off"], post_hook=[
     "analyze {{ this }}",
-    "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
 ]) }}
 
 with name_candidates as (

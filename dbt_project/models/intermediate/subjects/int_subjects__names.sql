@@ -4,10 +4,11 @@
 -- natural persons only; the review queue proposes near names (trigram index) of either kind.
 -- subject_id comes from the subject registry, as in int_records__resolved.
 {# analyze: the next model reads this table before autovacuum would have analysed it #}
-{{ config(post_hook=[
+{{ config(indexes=[
+    {'columns': ['name_key']},
+    {'columns': ['name_key gin_trgm_ops'], 'type': 'gin'},
+], post_hook=[
     "analyze {{ this }}",
-    "create index if not exists {{ this.name }}_key_idx on {{ this }} (name_key)",
-    "create index if not exists {{ this.name }}_trgm_idx on {{ this }} using gin (name_key gin_trgm_ops)",
 ]) }}
 
 with named as (

@@ -4,7 +4,9 @@
 -- (config/lifecycle.yaml objection.*) with whether the stage was late. Date-independent: what is
 -- open on a date is mart_objection__open_records. A correction itself arrives from the department
 -- as a new version of the record (core.fct_credit_record keeps both versions).
-{{ config(post_hook=["create index if not exists {{ this.name }}_record_idx on {{ this }} (record_key)"]) }}
+{{ config(indexes=[
+    {'columns': ['record_key']},
+]) }}
 
 with rows as (
 

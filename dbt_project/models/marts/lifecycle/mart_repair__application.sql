@@ -7,7 +7,9 @@
 -- approval that fails the check is kept as rejected_ineligible, for the department to review.
 -- Date-independent; whether a pending application is overdue is judged in
 -- mart_repair__application_status.
-{{ config(post_hook=["create index if not exists {{ this.name }}_record_idx on {{ this }} (record_key)"]) }}
+{{ config(indexes=[
+    {'columns': ['record_key']},
+]) }}
 
 with rows as (
 

@@ -3,8 +3,9 @@
 -- commitments, overdue rectification). Versions matter: an entry starts from the first version
 -- that matched and is withdrawn when a correction no longer matches (or the record is revoked).
 {# analyze: mart_list__trigger reads this table before autovacuum would have analysed it #}
-{{ config(post_hook=["create index if not exists {{ this.name }}_type_idx on {{ this }} (record_type, subject_id)",
-                     "analyze {{ this }}"]) }}
+{{ config(indexes=[
+    {'columns': ['record_type', 'subject_id']},
+], post_hook=["analyze {{ this }}"]) }}
 
 select
     fct.record_key,

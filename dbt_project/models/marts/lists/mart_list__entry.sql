@@ -11,9 +11,10 @@
 -- Date-independent: the status on a date is list_entry_status(), used by mart_list__entry_status
 -- (as of the build date) and the function marts.list_entries_as_of(date) this model creates.
 -- Dates are computed in credit.lifecycle.lists too (Python twin; tests/lifecycle compares them).
-{{ config(post_hook=[
-    "create index if not exists {{ this.name }}_subject_idx on {{ this }} (subject_id)",
-    "create unique index if not exists {{ this.name }}_pk on {{ this }} (entry_id)",
+{{ config(indexes=[
+    {'columns': ['subject_id']},
+    {'columns': ['entry_id'], 'unique': True},
+], post_hook=[
     "{{ create_list_entries_as_of_function() }}",
 ]) }}
 

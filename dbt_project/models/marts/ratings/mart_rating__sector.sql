@@ -6,8 +6,8 @@
 --   sector_component = common score × 10 × sector weight / (public + sector weight)
 --   cap_adjustment   holds the score at the top of the source grade's cap grade (tax D → at most
 --                    D) and of the public evaluation's cap (serious-dishonesty list → at most D)
-{{ config(post_hook=[
-    "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id, model_key)",
+{{ config(indexes=[
+    {'columns': ['subject_id', 'model_key'], 'unique': True},
 ]) }}
 
 with model as (

@@ -3,7 +3,9 @@
 -- known subjects by trigram similarity of the normalised name (pg_trgm), over every name known
 -- for a subject (its records' names and the registration base data); for natural persons, their
 -- namesakes. A person reviews and decides; nothing here is merged automatically.
-{{ config(post_hook=["create index if not exists {{ this.name }}_feed_idx on {{ this }} (feed_key)"]) }}
+{{ config(indexes=[
+    {'columns': ['feed_key']},
+]) }}
 
 with unresolved as (
 

@@ -3,8 +3,8 @@
 -- serious_list when it is on the serious-dishonesty list, else its grade — and the department that
 -- would inspect it: the one that sent most of its counted records (marts.mart_rating__current), or
 -- rules.default_department when it has none or that department has no roster.
-{{ config(post_hook=[
-    "create unique index if not exists {{ this.name }}_pk on {{ this }} (subject_id)",
+{{ config(indexes=[
+    {'columns': ['subject_id'], 'unique': True},
 ]) }}
 
 with params as (
