@@ -213,12 +213,21 @@ def default_overrides_path() -> Path:
     return Path(os.environ.get(OVERRIDES_ENV) or DEFAULT_OVERRIDES_PATH).resolve()
 
 
+_by_setting: dict[str, WorkdayCalendar] = {}
+
+
 def get_calendar(overrides_path: Path | str | None = None) -> WorkdayCalendar:
     """One calendar per override file per process, so each fallback year is logged once."""
-    path = Path(overrides_path).resolve() if overrides_path else default_overrides_path()
-    if path not in _calendars:
-        _calendars[path] = WorkdayCalendar(path)
-    return _calendars[path]
+    # by the setting as given first: resolving the path (a stat per call) was the simulator's
+    # hottest line, called for every working-day step of every lifecycle case
+    setting = str(overrides_path) if overrides_path else (os.environ.get(OVERRIDES_ENV) or str(DEFAULT_OVERRIDES_PATH))
+    calendar = _by_setting.get(setting)
+    if calendar is None:
+        path = Path(overrides_path).resolve() if overrides_path else default_overrides_path()
+        if path not in _calendars:
+            _calendars[path] = WorkdayCalendar(path)
+        calendar = _by_setting[setting] = _calendars[path]
+    return calendar
 
 
 def is_workday(day: date, calendar: WorkdayCalendar | None = None) -> WorkdayAnswer:
