@@ -26,6 +26,8 @@
 -- this table, so a daily run never scans the whole record fact.
 -- Subjects that left the subject master are deleted.
 -- depends_on: {{ ref('fct_credit_record') }}
+{# The delete post-hook drops the rows of a subject that is not (or no longer) in the subject master:
+   merged away, or never there. #}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -40,7 +42,7 @@
         "create index if not exists {{ this.name }}_base_idx on {{ this }} (subject_id) where contribution_kind = 'base'",
         "create index if not exists {{ this.name }}_cap_idx on {{ this }} (subject_id, cap_key) where contribution_kind = 'grade_cap'",
         "create index if not exists {{ this.name }}_lifecycle_idx on {{ this }} (subject_id, record_key) where feed_key like 'lifecycle:%'",
-        "delete from {{ this }} where subject_id in (select c.subject_id from {{ this }} as c where c.contribution_kind = 'base' and not exists (select 1 from {{ ref('dim_credit_subject') }} as s where s.subject_id = c.subject_id))",
+        "delete from {{ this }} as c where not exists (select 1 from {{ ref('dim_credit_subject') }} as s where s.subject_id = c.subject_id)",
         "analyze {{ this }}",
     ],
 ) }}
@@ -290,7 +292,10 @@ counted as materialized (
     {%- set scoped = none if full else "select subject_id from scope" %}
     {{ rating_counted_records(subjects=scoped) }}
     union all
-    {{ rating_lifecycle_records(subjects=scoped) }}
+    -- always scoped, even in a full rating: a lifecycle event may name a subject that is not in
+    -- the subject master (at the city preset: voluntary registrations and commitments of subjects
+    -- with no credit record), which is not rated — its rows would explain no score
+    {{ rating_lifecycle_records(subjects="select subject_id from scope") }}
 
 ),
 
