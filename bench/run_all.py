@@ -28,6 +28,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -35,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_STATE = ROOT / ".local" / "bench"
+STEPS = BENCH_STATE / "steps"
 NOTES_MARKER = "<!-- notes: written by hand, kept by bench/run_all.py -->"
 
 
@@ -47,7 +49,16 @@ def _run(name: str, args: list[str], log: list[tuple[str, str, float]], env: dic
     output = proc.stdout + (f"\n[exit {proc.returncode}]\n{proc.stderr[-3000:]}" if proc.returncode else "")
     print(output[-4000:], flush=True)
     log.append((name, output, seconds))
+    # kept per step, so --report-only can rebuild the page from steps run apart or cut short
+    STEPS.mkdir(parents=True, exist_ok=True)
+    (STEPS / (re.sub(r"[^\w.]+", "_", name) + ".json")).write_text(json.dumps(
+        {"name": name, "output": output, "seconds": seconds, "finished": time.time(), "args": args}))
     return output
+
+
+def _saved_steps() -> list[dict]:
+    steps = [json.loads(p.read_text()) for p in STEPS.glob("*.json")] if STEPS.exists() else []
+    return sorted(steps, key=lambda step: step["finished"])
 
 
 def _grab(pattern: str, text: str, cast=float):
@@ -87,6 +98,8 @@ def main() -> int:
     parser.add_argument("--day", default="2026-11-21", help="the new day of the incremental run")
     parser.add_argument("--lookups", type=int, default=1000, help="credit checks to time")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: rebuild the page from the outputs the steps saved (.local/bench)")
     args = parser.parse_args()
     BENCH_STATE.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now().astimezone()
@@ -94,6 +107,23 @@ def main() -> int:
     env_machine = machine()
     scales = [args.scale] if args.skip_scaling else [round(args.scale * f, 4) for f in (0.25, 0.5, 1.0)]
     results: dict = {"e2e": []}
+    if args.report_only:
+        steps = _saved_steps()
+        log = [(st["name"], st["output"], st["seconds"]) for st in steps]
+        if steps:
+            started = dt.datetime.fromtimestamp(steps[0]["finished"] - steps[0]["seconds"]).astimezone()
+        by_name = {st["name"]: st["output"] for st in steps}
+        results["ingest"] = by_name.get("ingest vs plain COPY", "")
+        results["resolve"] = next((o for n, o in by_name.items() if n.startswith("standardise + resolve")), "")
+        results["e2e"] = [json.loads((BENCH_STATE / f"e2e_{s}.json").read_text()) for s in scales
+                          if (BENCH_STATE / f"e2e_{s}.json").exists()]
+        gx_json = BENCH_STATE / "gx.json"
+        results["gx"] = json.loads(gx_json.read_text()) if gx_json.exists() else {}
+        env_machine = machine().rsplit(";", 1)[0] + "; steps run apart, see their outputs"
+        write_report(args, started, env_machine, scales, results, log)
+        print(f"wrote {args.out}")
+        return 0
+    shutil.rmtree(STEPS, ignore_errors=True)
 
     def write() -> None:
         write_report(args, started, env_machine, scales, results, log)
@@ -169,13 +199,13 @@ def write_report(args, started, env_machine, scales, results, log) -> None:
     lines += ["", "## End-to-end main job by scale", "",
               "Main job (ingest, dbt build, GX gate, publish) and reports job, as command 1 runs them after "
               "simulating; the simulation is not timed.", "",
-              "| scale | records | seconds | records/s | published | peak RSS (MiB) |", "|---|---|---|---|---|---|"]
+              "| scale | records | seconds | records/s | published | peak RSS (MiB) | exit code |", "|---|---|---|---|---|---|---|"]
     for r in e2e:
         lines.append(f"| {r['scale']} | {r['records']:,} | {r['seconds']:,} | {r['records'] / r['seconds']:,.0f} "
-                     f"| {r['records_published']:,} | {r['peak_rss_mb']:,} |")
+                     f"| {r['records_published']:,} | {r['peak_rss_mb']:,} | {r['exit_code']} |")
     if day:
         lines.append(f"| ×{full['scale']} + one day ({day['date']}) | {day['records']:,} new | {day['seconds']:,} | "
-                     f"— | — | {day['peak_rss_mb']:,} |")
+                     f"— | — | {day['peak_rss_mb']:,} | {day['exit_code']} |")
     if exponent and len(e2e) > 1:
         lines += ["", f"Fitted growth exponent (time ∝ records^k, least squares over {len(e2e)} scales): k = {exponent:.3f}."]
     for r in e2e:
