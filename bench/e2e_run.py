@@ -135,17 +135,35 @@ def _run_jobs(instance, sampler: "MemorySampler", **demo_args) -> dict:
             "peak_rss_mb": round(sampler.peak(t0, t1)[0] / 2**20)}
 
 
-def run(scale: float, state: Path, seed: int = 20261127, new_day: str | None = None, lookups: int = 0) -> dict:
+def _finished_runs(instance, sampler: "MemorySampler") -> dict:
+    """--resume: the figures of the runs already in the state's Dagster instance (the full run of
+    an earlier invocation that stopped before writing them)."""
+    runs = [r.run_id for r in instance.get_runs(limit=1000)]
+    windows = stage_windows(instance, runs)
+    stages = {name: {"seconds": round(end - begin, 1), "peak_rss_mb": None, "postgres_rss_mb": None}
+              for name, (begin, end, _) in sorted(windows.items(), key=lambda kv: kv[1][0])}
+    begin = min(w[0] for w in windows.values())
+    end = max(w[1] for w in windows.values())
+    failed = [r.run_id for r in instance.get_runs(limit=1000) if r.status.value != "SUCCESS"]
+    return {"exit_code": 1 if failed else 0, "seconds": round(end - begin, 1), "stages": stages,
+            "peak_rss_mb": None, "resumed": True}
+
+
+def run(scale: float, state: Path, seed: int = 20261127, new_day: str | None = None, lookups: int = 0,
+        resume: bool = False) -> dict:
     import _city
 
-    if state.exists():
-        shutil.rmtree(state)
-    state.mkdir(parents=True)
     t0 = time.time()
     cached_landing, cached_truth, manifest = _city.simulated("city", scale, seed, platform=True,
                                                             log=lambda m: print(m, flush=True))
     simulation_seconds = round(time.time() - t0, 1)
-    landing, truth = _city.working_copy(cached_landing, cached_truth, state)
+    if resume:
+        landing, truth = state / "landing", state / "truth"
+    else:
+        if state.exists():
+            shutil.rmtree(state)
+        state.mkdir(parents=True)
+        landing, truth = _city.working_copy(cached_landing, cached_truth, state)
     os.environ.update({
         "CREDIT_STATE_DIR": str(state), "CREDIT_REPORTS_DIR": str(state / "reports"),
         "DAGSTER_HOME": str(state / "dagster_home"), "CREDIT_LANDING_DIR": str(landing),
@@ -161,9 +179,11 @@ def run(scale: float, state: Path, seed: int = 20261127, new_day: str | None = N
                "simulation_seconds": simulation_seconds}
     with MemorySampler() as sampler:
         (state / "dagster_home").mkdir(parents=True, exist_ok=True)
-        shutil.copy(Path(__file__).resolve().parent.parent / "dagster.yaml", state / "dagster_home" / "dagster.yaml")
+        if not resume:
+            shutil.copy(Path(__file__).resolve().parent.parent / "dagster.yaml", state / "dagster_home" / "dagster.yaml")
         instance = dg.DagsterInstance.get()
-        full = _run_jobs(instance, sampler, preset="city", seed=seed, scale=scale)
+        full = (_finished_runs(instance, sampler) if resume
+                else _run_jobs(instance, sampler, preset="city", seed=seed, scale=scale))
         figures.update(full)
         with warehouse.connect() as conn:
             figures["records_published"] = conn.execute("select count(*) from pub.credit_record").fetchone()[0]
@@ -192,15 +212,20 @@ def run(scale: float, state: Path, seed: int = 20261127, new_day: str | None = N
     return figures
 
 
+def _mib(value) -> str:
+    return "not sampled" if value is None else f"{value:6,} MiB"
+
+
 def report(f: dict) -> None:
     """The figures as text (run_all keeps this output verbatim)."""
     print(f"end-to-end ×{f['scale']}: {f['records']:,} records of {f['subjects']:,} subjects "
           f"(simulated or read from the cache in {f['simulation_seconds']:,.0f} s, not timed below)")
     print(f"  main job + reports: {f['seconds']:,.1f} s, exit {f['exit_code']}, "
-          f"{f['records_published']:,} records published, peak RSS {f['peak_rss_mb']:,} MiB")
+          f"{f['records_published']:,} records published, peak RSS {_mib(f['peak_rss_mb'])}"
+          + (" (resumed: times from the Dagster event log, memory not sampled)" if f.get("resumed") else ""))
     for name, st in f["stages"].items():
-        print(f"    {name:<12} {st['seconds']:9,.1f} s   peak RSS {st['peak_rss_mb']:6,} MiB   "
-              f"PostgreSQL {st['postgres_rss_mb']:6,} MiB")
+        print(f"    {name:<12} {st['seconds']:9,.1f} s   peak RSS {_mib(st['peak_rss_mb'])}   "
+              f"PostgreSQL {_mib(st['postgres_rss_mb'])}")
     if "new_day" in f:
         d = f["new_day"]
         ratio = d["seconds"] / f["seconds"]
@@ -225,9 +250,11 @@ def main() -> None:
     parser.add_argument("--state", type=Path, required=True)
     parser.add_argument("--new-day", help="then simulate this day (after the preset's last) and run the jobs again")
     parser.add_argument("--lookups", type=int, default=0, help="then time pub.credit_check over this many lookups")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep --state: its full run is done (read from its Dagster instance); go on from there")
     parser.add_argument("--json")
     args = parser.parse_args()
-    figures = run(args.scale, args.state.resolve(), args.seed, args.new_day, args.lookups)
+    figures = run(args.scale, args.state.resolve(), args.seed, args.new_day, args.lookups, args.resume)
     report(figures)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))

@@ -167,8 +167,8 @@ def write_report(args, started, env_machine, scales, results, log) -> None:
     day = full.get("new_day", {})
     check = full.get("credit_check", {})
     gx = results.get("gx", {})
-    peak_stage = max((st.get("peak_rss_mb", 0) for r in e2e for run in (r, r.get("new_day", {}))
-                      for st in run.get("stages", {}).values()), default=None)
+    peak_stage = max((st["peak_rss_mb"] for r in e2e for run in (r, r.get("new_day", {}))
+                      for st in run.get("stages", {}).values() if st.get("peak_rss_mb") is not None), default=None)
     ingest, resolve = results.get("ingest", ""), results.get("resolve", "")
     targets = [
         ("ingest ≥ 50% of plain COPY", _grab(r"ratio landing/COPY \(throughput\): ([\d.]+)", ingest), "≥ 0.5", lambda v: v >= 0.5),
@@ -202,7 +202,7 @@ def write_report(args, started, env_machine, scales, results, log) -> None:
               "| scale | records | seconds | records/s | published | peak RSS (MiB) | exit code |", "|---|---|---|---|---|---|---|"]
     for r in e2e:
         lines.append(f"| {r['scale']} | {r['records']:,} | {r['seconds']:,} | {r['records'] / r['seconds']:,.0f} "
-                     f"| {r['records_published']:,} | {r['peak_rss_mb']:,} | {r['exit_code']} |")
+                     f"| {r['records_published']:,} | {r['peak_rss_mb'] if r['peak_rss_mb'] is not None else 'not sampled'} | {r['exit_code']} |")
     if day:
         lines.append(f"| ×{full['scale']} + one day ({day['date']}) | {day['records']:,} new | {day['seconds']:,} | "
                      f"— | — | {day['peak_rss_mb']:,} | {day['exit_code']} |")
