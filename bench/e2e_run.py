@@ -135,17 +135,16 @@ def _run_jobs(instance, sampler: "MemorySampler", **demo_args) -> dict:
             "peak_rss_mb": round(sampler.peak(t0, t1)[0] / 2**20)}
 
 
-def _finished_runs(instance, sampler: "MemorySampler") -> dict:
+def _finished_runs(instance) -> dict:
     """--resume: the figures of the runs already in the state's Dagster instance (the full run of
     an earlier invocation that stopped before writing them)."""
-    runs = [r.run_id for r in instance.get_runs(limit=1000)]
-    windows = stage_windows(instance, runs)
+    runs = instance.get_runs(limit=1000)
+    windows = stage_windows(instance, [r.run_id for r in runs])
     stages = {name: {"seconds": round(end - begin, 1), "peak_rss_mb": None, "postgres_rss_mb": None}
               for name, (begin, end, _) in sorted(windows.items(), key=lambda kv: kv[1][0])}
     begin = min(w[0] for w in windows.values())
     end = max(w[1] for w in windows.values())
-    failed = [r.run_id for r in instance.get_runs(limit=1000) if r.status.value != "SUCCESS"]
-    return {"exit_code": 1 if failed else 0, "seconds": round(end - begin, 1), "stages": stages,
+    return {"exit_code": int(any(r.status.value != "SUCCESS" for r in runs)), "seconds": round(end - begin, 1), "stages": stages,
             "peak_rss_mb": None, "resumed": True}
 
 
@@ -182,7 +181,7 @@ def run(scale: float, state: Path, seed: int = 20261127, new_day: str | None = N
         if not resume:
             shutil.copy(Path(__file__).resolve().parent.parent / "dagster.yaml", state / "dagster_home" / "dagster.yaml")
         instance = dg.DagsterInstance.get()
-        full = (_finished_runs(instance, sampler) if resume
+        full = (_finished_runs(instance) if resume
                 else _run_jobs(instance, sampler, preset="city", seed=seed, scale=scale))
         figures.update(full)
         with warehouse.connect() as conn:
