@@ -6,6 +6,13 @@
 -- the keyed hash of the ID number only, never the number; a ban on a natural person is linked to
 -- that person. A granted repair of the banning record lifts the ban (lifted_date).
 -- Date-independent; the status on a date is mart_list__ban_status.
+-- Indexed on the responsible person's ID hash: the credit check of a natural person reads the bans
+-- on them by that hash (through mart_list__ban_person), one index probe instead of a scan of every
+-- ban (33 ms a check at the city preset).
+{{ config(indexes=[
+    {'columns': ['responsible_person_id_hash']},
+    {'columns': ['record_key']},
+]) }}
 {% set feeds = lifecycle_ban_feeds() %}
 
 with penalty_bans as (
