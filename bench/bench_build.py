@@ -115,6 +115,12 @@ def check_latencies(location, identifiers: list[str]) -> list[float]:
     return timings
 
 
+def latency_summary(timings: list[float]) -> dict:
+    """lookups, p50, p95 and max (ms, two decimals) of credit-check timings."""
+    return {"lookups": len(timings), "p50_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(percentile(timings, 0.95), 2), "max_ms": round(max(timings), 2)}
+
+
 def print_latencies(timings: list[float]) -> None:
     print(f"credit_check          p50 {statistics.median(timings):.2f} ms   p95 {percentile(timings, 0.95):.2f} ms"
           f"   max {max(timings):.2f} ms over {len(timings)} lookups  (target p95 ≤ 10 ms)"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,9 +37,7 @@ SERVING_SELECTION = (
 
 
 def timed(location, identifiers: list[str]) -> dict:
-    timings = bench_build.check_latencies(location, identifiers)
-    return {"lookups": len(timings), "p50_ms": statistics.median(timings),
-            "p95_ms": bench_build.percentile(timings, 0.95), "max_ms": max(timings)}
+    return bench_build.latency_summary(bench_build.check_latencies(location, identifiers))
 
 
 def line(label: str, t: dict) -> str:

@@ -212,16 +212,13 @@ def run(scale: float, state: Path, seed: int = 20261127, new_day: str | None = N
             figures["new_day"] = day
     if lookups:
         import random
-        import statistics
 
         import bench_build
 
         location = warehouse.locate()
         identifiers = bench_build.identifiers_to_check(location, truth, lookups, random.Random(seed))
         timings = bench_build.check_latencies(location, identifiers)
-        figures["credit_check"] = {"lookups": len(timings), "p50_ms": round(statistics.median(timings), 2),
-                                   "p95_ms": round(bench_build.percentile(timings, 0.95), 2),
-                                   "max_ms": round(max(timings), 2)}
+        figures["credit_check"] = bench_build.latency_summary(timings)
     warehouse.stop_embedded()
     return figures
 
