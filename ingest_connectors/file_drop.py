@@ -409,17 +409,18 @@ def _check_csv_row(row: list[str], header: list[str], text: _DecodedText, source
 def _read_xlsx(source: Source) -> Records:
     import zipfile
 
-    import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from ingest_connectors.xlsx_rows import open_workbook, sheet_values
+
     try:
-        workbook = openpyxl.load_workbook(source.name, read_only=True, data_only=True)
+        workbook = open_workbook(source.name)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise SourceError(source.name, f"not a readable XLSX workbook: {exc}") from exc
     notes = []
     if len(workbook.worksheets) > 1:
         notes.append(f"workbook has {len(workbook.worksheets)} sheets; only the first was read")
-    sheet_rows = enumerate(workbook.worksheets[0].iter_rows(min_row=1, values_only=True), start=1)
+    sheet_rows = sheet_values(workbook.worksheets[0])
     header: list[str] | None = None
     for _, values in sheet_rows:
         if any(v is not None and str(v).strip() for v in values):
