@@ -6,6 +6,7 @@
 {% macro grant_downstream_access() %}
   {% set password = env_var('CREDIT_DOWNSTREAM_PASSWORD', 'downstream-dev-password') | replace("'", "''") %}
   {% set statements %}
+    {{ serialise_hook('grant_downstream_access') }};
     do $$
     begin
       if not exists (select 1 from pg_roles where rolname = 'credit_reader') then

@@ -2,6 +2,7 @@
    macro returns one "create or replace function" statement; list new ones here, callees first. #}
 {% macro install_udfs() %}
   {% set statements = [
+      serialise_hook('install_udfs'),
       "create schema if not exists util",
       udf_normalise_code(),
       udf_uscc_check_char(),
@@ -31,3 +32,10 @@
 {% macro install_udfs_now() %}
   {% do run_query(install_udfs()) %}
 {% endmacro %}
+
+{# One at a time: dbt invocations that run side by side (Dagster runs independent dbt steps in
+   parallel) would otherwise replace the same catalogue rows at once, and PostgreSQL fails one of
+   them with "tuple concurrently updated". The lock is held to the end of the hook's transaction. #}
+{% macro serialise_hook(name) -%}
+  select pg_advisory_xact_lock(hashtext('credit_warehouse.{{ name }}'))
+{%- endmacro %}
