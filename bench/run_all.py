@@ -191,7 +191,8 @@ def write_report(args, started, env_machine, scales, results, log) -> None:
         f"Latest run: {started:%Y-%m-%d %H:%M %Z}, scale {args.scale} of the city preset "
         "(≈300,000 subjects, ≈5,000,000 records at 1.0).", "",
         f"Machine: {env_machine}.", "",
-        "Rerun: `./scripts/bench.sh` (all of it: about three hours on 2 cores, with the simulations, and 80 GB of free disk) or "
+        "Rerun: `./scripts/bench.sh` (all of it: three to four and a half hours on 2 cores with the "
+        "simulations, depending on the machine, and 80 GB of free disk) or "
         "`./scripts/bench.sh --scale 0.1 --skip-scaling` for a quick look. Every figure is printed "
         "beside a baseline measured in the same run. What each step does: the docstring of "
         "`bench/run_all.py`.", "",
