@@ -93,6 +93,5 @@ def sheet_values(sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, tuple]]:
                 continue
             values = [None] * max(cell["column"] for cell in cells)
             for cell in cells:
-                if cell["column"] >= 1:
-                    values[cell["column"] - 1] = cell["value"]
+                values[cell["column"] - 1] = cell["value"]
             yield number, tuple(values)
